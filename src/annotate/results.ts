@@ -1,0 +1,203 @@
+import type ExcelJS from 'exceljs';
+import type { WorkbookResult } from '../rules/validate.js';
+import { findWorksheet } from '../rules/validate.js';
+import type { Issue } from '../rules/issues.js';
+import type { WrittenFile } from '../emit/files.js';
+import type { Demande } from '../join/model.js';
+
+export const STATUS_HEADER = 'Statut [xlsx2segur]';
+export const PROBLEMS_HEADER = 'Problèmes [xlsx2segur]';
+export const SUMMARY_SHEET = 'Synthèse';
+const NOTE_PREFIX = 'xlsx2segur : ';
+
+const RED = 'FFFFC7CE';
+const ORANGE = 'FFFFEB9C';
+const GREEN = 'FFC6EFCE';
+
+function fill(argb: string): ExcelJS.Fill {
+  return { type: 'pattern', pattern: 'solid', fgColor: { argb } };
+}
+
+function noteText(cell: ExcelJS.Cell): string | undefined {
+  const n = cell.note as unknown;
+  if (!n) return undefined;
+  if (typeof n === 'string') return n;
+  const texts = (n as { texts?: { text: string }[] }).texts;
+  return texts?.map((t) => t.text).join('');
+}
+
+/** Removes the marks of an earlier run (our notes and the fills that went with them). */
+function clearOldMarks(ws: ExcelJS.Worksheet) {
+  ws.eachRow((row) => {
+    row.eachCell((cell) => {
+      const t = noteText(cell);
+      if (t && t.startsWith(NOTE_PREFIX.trim())) {
+        // exceljs keeps a loaded note both on the cell and in its value's model: drop both.
+        const c = cell as unknown as { _comment?: unknown; _value?: { model?: { comment?: unknown } } };
+        c._comment = undefined;
+        if (c._value?.model) delete c._value.model.comment;
+        cell.fill = { type: 'pattern', pattern: 'none' };
+      }
+    });
+  });
+}
+
+function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string): number {
+  const row = ws.getRow(headerRow);
+  let last = 0;
+  let found = 0;
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    if (typeof cell.value === 'string' && cell.value.trim() === title) found = col;
+    last = Math.max(last, col);
+  });
+  if (found) return found;
+  const col = Math.max(last, ws.columnCount) + 1;
+  const cell = row.getCell(col);
+  cell.value = title;
+  cell.font = { bold: true };
+  ws.getColumn(col).width = title === PROBLEMS_HEADER ? 80 : 36;
+  return col;
+}
+
+function bullet(i: Issue): string {
+  return `${i.severity === 'erreur' ? '✗' : '⚠'} [${i.code}] ${i.message}`;
+}
+
+export interface AnnotateOptions {
+  /** true for "validate": no JSON was written. */
+  dryRun: boolean;
+  files: WrittenFile[];
+}
+
+/**
+ * Turns the input workbook (already loaded, never written back) into the results workbook: status and
+ * problems on each data row, faulty cells filled with a note, and a Synthèse sheet.
+ */
+export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: AnnotateOptions): void {
+  const rowIssues = new Map<string, Issue[]>();
+  for (const i of result.issues) {
+    if (!i.sheet || !i.row) continue;
+    const k = `${i.sheet}\u0000${i.row}`;
+    rowIssues.set(k, [...(rowIssues.get(k) ?? []), i]);
+  }
+  // Which demande each row belongs to.
+  const rowDemande = new Map<string, Demande>();
+  for (const d of result.demandes) {
+    rowDemande.set(`${d.main.sheet}\u0000${d.main.row}`, d);
+    for (const rows of Object.values(d.details)) for (const r of rows) rowDemande.set(`${r.sheet}\u0000${r.row}`, d);
+  }
+  for (const spec of result.mapping.sheets) {
+    const data = result.sheets[spec.name];
+    if (!data?.headerRow) continue;
+    const ws = findWorksheet(wb, data.actualName);
+    if (!ws) continue;
+    clearOldMarks(ws);
+    const statusCol = findOrAddColumn(ws, data.headerRow, STATUS_HEADER);
+    const problemsCol = findOrAddColumn(ws, data.headerRow, PROBLEMS_HEADER);
+    for (const raw of data.rows) {
+      const k = `${data.actualName}\u0000${raw.row}`;
+      const issues = rowIssues.get(k) ?? [];
+      const d = rowDemande.get(k);
+      const row = ws.getRow(raw.row);
+      let status: string;
+      let color: string;
+      const hasError = issues.some((i) => i.severity === 'erreur');
+      if (spec.role === 'header') {
+        status = hasError ? 'Erreur : bloque toutes les demandes' : 'Valide';
+        color = hasError ? RED : GREEN;
+      } else if (d) {
+        if (d.status === 'acceptee') {
+          status = d.output ? `Acceptée : ${d.output.file}, ligne ${d.output.numLigne}` : opts.dryRun ? 'Valide (non exportée : validation seule)' : 'Acceptée';
+          color = GREEN;
+        } else {
+          status = `Rejetée (demande ${d.key})`;
+          color = RED;
+        }
+      } else {
+        status = hasError ? 'Rejetée : ligne rattachée à aucune demande' : 'Ignorée';
+        color = RED;
+      }
+      const lines = issues.map(bullet);
+      if (d && d.status === 'rejetee' && !hasError && spec.role !== 'main') {
+        lines.push(`Demande ${d.key} rejetée : voir la feuille « ${d.main.sheet} », ligne ${d.main.row}.`);
+      }
+      if (!hasError && issues.length && color === GREEN) color = ORANGE;
+      const sc = row.getCell(statusCol);
+      sc.value = status;
+      sc.fill = fill(color);
+      const pc = row.getCell(problemsCol);
+      pc.value = lines.length ? lines.join('\n') : null;
+      pc.alignment = { wrapText: true, vertical: 'top' };
+      // Faulty cells: filled, with a note.
+      const byCol = new Map<string, Issue[]>();
+      for (const i of issues) if (i.column) byCol.set(i.column, [...(byCol.get(i.column) ?? []), i]);
+      for (const [col, list] of byCol) {
+        const cell = ws.getCell(`${col}${raw.row}`);
+        const err = list.some((i) => i.severity === 'erreur');
+        cell.fill = fill(err ? RED : ORANGE);
+        cell.note = {
+          texts: [{ text: NOTE_PREFIX + list.map((i) => i.message).join('\n') }],
+          margins: { insetmode: 'auto' },
+        } as ExcelJS.Comment;
+      }
+    }
+  }
+  addSummary(wb, result, opts);
+}
+
+function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: AnnotateOptions) {
+  const old = wb.getWorksheet(SUMMARY_SHEET);
+  if (old) wb.removeWorksheet(old.id);
+  const ws = wb.addWorksheet(SUMMARY_SHEET);
+  ws.getColumn(1).width = 34;
+  ws.getColumn(2).width = 30;
+  ws.getColumn(3).width = 18;
+  ws.getColumn(4).width = 90;
+  const title = (text: string) => {
+    const r = ws.addRow([text]);
+    r.font = { bold: true, size: 13 };
+  };
+  const accepted = result.demandes.filter((d) => d.status === 'acceptee');
+  const rejected = result.demandes.filter((d) => d.status === 'rejetee');
+  const warnings = result.issues.filter((i) => i.severity === 'avertissement').length;
+  const errors = result.issues.filter((i) => i.severity === 'erreur').length;
+  title(`Résultats xlsx2segur : ${result.mapping.title}`);
+  ws.addRow(['Demandes lues', result.demandes.length]);
+  ws.addRow([opts.dryRun ? 'Demandes valides' : 'Demandes acceptées (écrites)', accepted.length]);
+  ws.addRow(['Demandes rejetées', rejected.length]);
+  ws.addRow(['Erreurs', errors]);
+  ws.addRow(['Avertissements', warnings]);
+  ws.addRow(['Numéro ANS', result.numeroAns ?? '']);
+  ws.addRow([]);
+  title('Fichiers JSON à déposer sur le portail');
+  if (opts.dryRun) ws.addRow(['Validation seule : aucun fichier JSON écrit.']);
+  else if (!opts.files.length) ws.addRow(['Aucun fichier JSON écrit.']);
+  else {
+    const h = ws.addRow(['Fichier', 'Type de demande à indiquer', 'Numéro ANS à indiquer', 'Nombre de lignes']);
+    h.font = { bold: true };
+    for (const f of opts.files) ws.addRow([f.name, f.kind, f.numeroAns, f.lines]);
+  }
+  ws.addRow([]);
+  title('Demandes rejetées');
+  if (!rejected.length) ws.addRow(['Aucune.']);
+  else {
+    const h = ws.addRow(['Numéro éditeur', 'Feuille et ligne', 'Nombre de problèmes', 'Problèmes']);
+    h.font = { bold: true };
+    for (const d of rejected) {
+      const errs = d.issues.filter((i) => i.severity === 'erreur');
+      const r = ws.addRow([
+        d.key,
+        `${d.main.sheet}, ligne ${d.main.row}`,
+        errs.length,
+        errs.map((i) => `${i.sheet ?? ''} ${i.column ?? ''}${i.row ?? ''} : ${i.message}`).join('\n'),
+      ]);
+      r.alignment = { wrapText: true, vertical: 'top' };
+    }
+  }
+  const loose = result.issues.filter((i) => !i.demande && i.severity === 'erreur');
+  if (loose.length) {
+    ws.addRow([]);
+    title('Lignes rattachées à aucune demande, et en-tête');
+    for (const i of loose) ws.addRow([`${i.sheet ?? ''}, ligne ${i.row ?? ''}`, i.code, '', i.message]);
+  }
+}

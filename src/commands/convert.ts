@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type ExcelJS from 'exceljs';
+import { loadMapping, mappingPathFor, type Mapping } from '../mapping/load.js';
+import { readWorkbook } from '../read/xlsx.js';
+import { resolveInputs } from '../read/inputs.js';
+import { refreshStatus, validateWorkbook, type WorkbookResult } from '../rules/validate.js';
+import { columnLetter, makeIssue } from '../rules/issues.js';
+import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
+import { annotate } from '../annotate/results.js';
+import { workbookBytes } from '../util/xlsx-write.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { parseDepositDate, todayCompact } from '../util/dates.js';
+import { UserError } from '../util/errors.js';
+import { buildReport, printSummary, type FileFailure, type Report } from '../report/report.js';
+
+export interface ConvertOptions {
+  inputs: string[];
+  outDir: string;
+  date?: string;
+  sequence?: number;
+  json?: boolean;
+  mapping?: string;
+  /** validate: checks and results workbook only, no JSON. */
+  dryRun?: boolean;
+  /** Where the summary goes (tests pass their own). */
+  stdout?: (text: string) => void;
+}
+
+export interface ConvertOutcome {
+  exitCode: 0 | 1 | 2;
+  report: Report;
+}
+
+function resultsName(input: string, used: Set<string>, outDir: string): string {
+  const base = path.basename(input).replace(/\.(xlsx|xlsm)$/i, '').replace(/\.resultats(-\d+)?$/i, '');
+  let name = `${base}.resultats.xlsx`;
+  let n = 2;
+  while (used.has(name) || path.resolve(outDir, name) === path.resolve(input)) name = `${base}.resultats-${n++}.xlsx`;
+  used.add(name);
+  return name;
+}
+
+/** Checks across workbooks: one SIRET per numeroAns, numeroEditeur unique per numeroAns. */
+function crossChecks(results: WorkbookResult[]) {
+  const siretOf = new Map<string, { siret: string; file: string }>();
+  for (const r of results) {
+    if (!r.numeroAns || !r.siret || !r.header) continue;
+    const first = siretOf.get(r.numeroAns);
+    if (!first) {
+      siretOf.set(r.numeroAns, { siret: r.siret, file: r.file });
+      continue;
+    }
+    if (first.siret !== r.siret) {
+      const h = r.header;
+      const issue = makeIssue(
+        'NUMERO_ANS_SIRET_DIFFERENTS',
+        { file: r.file, sheet: h.sheet, row: h.row, column: columnLetter(h.cols.SIRET), field: 'SIRET' },
+        { numeroAns: r.numeroAns, siret: r.siret, other: `${first.siret}, ${first.file}` },
+      );
+      r.issues.push(issue);
+      for (const d of r.demandes) d.issues.push({ ...issue, demande: d.key });
+    }
+  }
+  const byKey = new Map<string, { r: WorkbookResult; d: WorkbookResult['demandes'][number] }[]>();
+  for (const r of results) {
+    for (const d of r.demandes) {
+      const k = `${r.mapping.kind}|${r.numeroAns ?? ''}|${d.key}`;
+      byKey.set(k, [...(byKey.get(k) ?? []), { r, d }]);
+    }
+  }
+  for (const list of byKey.values()) {
+    const files = new Set(list.map((x) => x.r.file));
+    if (files.size < 2) continue;
+    for (const { r, d } of list) {
+      const others = list.filter((x) => x.r !== r).map((x) => `${path.basename(x.r.file)}, ligne ${x.d.main.row}`);
+      const issue = makeIssue(
+        'NUMERO_EDITEUR_DOUBLON',
+        { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[r.mapping.joinKey]), field: r.mapping.joinKey, demande: d.key },
+        { value: d.key, where: `aussi dans ${others.join(' ; ')}` },
+      );
+      r.issues.push(issue);
+      d.issues.push(issue);
+    }
+  }
+  for (const r of results) for (const d of r.demandes) refreshStatus(d);
+}
+
+export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> {
+  const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
+  const dateCompact = opts.date ?? todayCompact();
+  const deposit = parseDepositDate(dateCompact);
+  if (opts.sequence !== undefined && (!Number.isInteger(opts.sequence) || opts.sequence < 1 || opts.sequence > 999)) {
+    throw new UserError(`--sequence ${opts.sequence} invalide : un entier de 1 à 999 est attendu.`);
+  }
+  const mapping: Mapping = loadMapping(opts.mapping ?? mappingPathFor('avance'));
+  const { files, problems } = await resolveInputs(opts.inputs, opts.outDir);
+  const failures: FileFailure[] = problems.map((message) => ({ file: '', message }));
+  if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
+  fs.mkdirSync(opts.outDir, { recursive: true });
+
+  const loaded: { wb: ExcelJS.Workbook; result: WorkbookResult }[] = [];
+  for (const file of files) {
+    try {
+      const wb = await readWorkbook(file);
+      const result = validateWorkbook(wb, file, mapping, { depositDate: deposit.french });
+      if (result.fatal) {
+        failures.push({ file, message: result.fatal });
+        continue;
+      }
+      loaded.push({ wb, result });
+    } catch (e) {
+      if (e instanceof UserError) failures.push({ file, message: e.message });
+      else failures.push({ file, message: `${file} : erreur inattendue (${(e as Error).message}).` });
+    }
+  }
+  const results = loaded.map((l) => l.result);
+  crossChecks(results);
+
+  // Accepted demandes grouped by numeroAns, in the order of the inputs and rows.
+  const written: WrittenFile[] = [];
+  if (!opts.dryRun) {
+    const batches = new Map<string, Batch>();
+    for (const r of results) {
+      const accepted = r.demandes.filter((d) => d.status === 'acceptee');
+      if (!accepted.length || !r.numeroAns || !r.header) continue;
+      const k = `${r.mapping.kind}|${r.numeroAns}`;
+      if (!batches.has(k)) batches.set(k, { mapping: r.mapping, numeroAns: r.numeroAns, header: r.header, demandes: [] });
+      batches.get(k)!.demandes.push(...accepted);
+    }
+    const seq: SequenceState = { next: new Map() };
+    for (const b of batches.values()) written.push(...writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence));
+  }
+
+  const usedNames = new Set<string>();
+  const resultFiles = new Map<string, string>();
+  for (const { wb, result } of loaded) {
+    const name = resultsName(result.file, usedNames, opts.outDir);
+    const target = path.join(opts.outDir, name);
+    try {
+      annotate(wb, result, { dryRun: Boolean(opts.dryRun), files: written.filter((f) => f.demandes.some((k) => result.demandes.some((d) => d.key === k && d.output?.file === f.name))) });
+      writeFileAtomic(target, await workbookBytes(wb));
+      resultFiles.set(result.file, target);
+    } catch (e) {
+      failures.push({ file: result.file, message: `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });
+    }
+  }
+
+  const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures });
+  if (opts.json) out(JSON.stringify(report, null, 2) + '\n');
+  else out(printSummary(report));
+  const exitCode = failures.length ? 2 : results.some((r) => r.demandes.some((d) => d.status === 'rejetee')) ? 1 : 0;
+  return { exitCode, report };
+}

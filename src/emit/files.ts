@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Mapping } from '../mapping/load.js';
+import type { Demande, ParsedRow } from '../join/model.js';
+import { buildFile, buildLine } from './build.js';
+import { toJsonText } from './json-text.js';
+import { writeFileAtomicNew } from '../util/fs.js';
+import { UserError } from '../util/errors.js';
+
+/** A batch to write: the accepted demandes of one numeroAns and one kind, in workbook order. */
+export interface Batch {
+  mapping: Mapping;
+  numeroAns: string;
+  header: ParsedRow;
+  demandes: Demande[];
+}
+
+export interface WrittenFile {
+  name: string;
+  path: string;
+  kind: string;
+  numeroAns: string;
+  sequence: number;
+  lines: number;
+  bytes: number;
+  demandes: string[];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function fileName(template: string, numeroAns: string, date: string, sequence: number): string {
+  return template
+    .replace('{numeroAns}', numeroAns)
+    .replace('{date}', date)
+    .replace('{sequence}', String(sequence).padStart(3, '0'));
+}
+
+/** Highest sequence number already used in dir for that numeroAns and date (0 when none). */
+export function highestSequence(dir: string, template: string, numeroAns: string, date: string): number {
+  const pattern = new RegExp(
+    '^' +
+      escapeRegExp(template)
+        .replace(escapeRegExp('{numeroAns}'), escapeRegExp(numeroAns))
+        .replace(escapeRegExp('{date}'), escapeRegExp(date))
+        .replace(escapeRegExp('{sequence}'), '(\\d{3,})') +
+      '$',
+  );
+  let max = 0;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    const m = pattern.exec(n);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max;
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface SequenceState {
+  next: Map<string, number>;
+}
+
+/**
+ * Writes the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named
+ * with the next free sequence number of that numeroAns and day. Never replaces an existing file.
+ */
+export function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, firstSequence?: number): WrittenFile[] {
+  const { mapping } = batch;
+  const template = mapping.output.fileName;
+  const seqKey = `${batch.numeroAns}|${date}`;
+  if (!seq.next.has(seqKey)) {
+    const existing = highestSequence(dir, template, batch.numeroAns, date);
+    seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
+  }
+  const written: WrittenFile[] = [];
+  for (const group of chunk(batch.demandes, mapping.output.maxLines)) {
+    const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
+    const text = toJsonText(buildFile(mapping, batch.header, lines));
+    for (;;) {
+      const sequence = seq.next.get(seqKey)!;
+      if (sequence > 999) {
+        throw new UserError(`Plus de 999 fichiers pour le numéro ANS ${batch.numeroAns} le ${date} : impossible de les nommer.`);
+      }
+      seq.next.set(seqKey, sequence + 1);
+      const name = fileName(template, batch.numeroAns, date, sequence);
+      const target = path.join(dir, name);
+      if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
+      group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
+      written.push({
+        name,
+        path: target,
+        kind: mapping.kind,
+        numeroAns: batch.numeroAns,
+        sequence,
+        lines: group.length,
+        bytes: Buffer.byteLength(text),
+        demandes: group.map((d) => d.key),
+      });
+      break;
+    }
+  }
+  return written;
+}

@@ -1,0 +1,51 @@
+import type ExcelJS from 'exceljs';
+
+/** A formula error shown in a cell (#N/A, #REF!…). */
+export class CellError {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export type CellScalar = string | number | boolean | Date | CellError | null;
+
+/**
+ * Reduces any exceljs cell value to a plain scalar: rich text and hyperlinks become their text,
+ * formulas their cached result. Strings lose surrounding spaces, including non-breaking ones.
+ */
+export function cellScalar(value: ExcelJS.CellValue | undefined): CellScalar {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return cleanText(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value;
+  if (typeof value === 'object') {
+    const v = value as unknown as Record<string, unknown>;
+    if (Array.isArray(v.richText)) {
+      return cleanText((v.richText as { text?: string }[]).map((r) => r.text ?? '').join(''));
+    }
+    if ('error' in v && typeof v.error === 'string') return new CellError(v.error);
+    if ('formula' in v || 'sharedFormula' in v) {
+      return cellScalar(v.result as ExcelJS.CellValue);
+    }
+    if ('text' in v) {
+      return cellScalar(v.text as ExcelJS.CellValue);
+    }
+  }
+  return cleanText(String(value));
+}
+
+export function cleanText(s: string): string | null {
+  const t = s.replace(/[\u00a0\u202f\u2007\ufeff]/g, ' ').replace(/^\s+|\s+$/g, '');
+  return t === '' ? null : t;
+}
+
+/** Display form of a scalar for messages. */
+export function showScalar(v: CellScalar): string {
+  if (v === null) return '';
+  if (v instanceof Date) {
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
+  }
+  return String(v);
+}

@@ -1,0 +1,110 @@
+import type ExcelJS from 'exceljs';
+import type { SheetSpec } from '../mapping/schema.js';
+import { cellScalar, type CellScalar } from './cell.js';
+
+export interface RawCell {
+  value: CellScalar;
+  col: number;
+  /** Number format of the cell, when it holds a number. */
+  numFmt?: string;
+}
+
+export interface RawRow {
+  row: number;
+  cells: Record<string, RawCell>;
+}
+
+export interface SheetData {
+  spec: SheetSpec;
+  /** Name of the sheet in the workbook (may differ in case or accents from the spec's). */
+  actualName: string;
+  headerRow: number;
+  /** field → column number (1-based) */
+  columns: Map<string, number>;
+  duplicated: Map<string, number[]>;
+  rows: RawRow[];
+}
+
+/** A row-oriented view of any table (an exceljs sheet, a CSV file). */
+export interface Grid {
+  name: string;
+  rows(): Iterable<{ row: number; values: CellScalar[]; numFmt(col: number): string | undefined }>;
+}
+
+export function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The field name a header cell announces: "Date de commande (dateCommande)" or "dateCommande". */
+export function fieldOfHeader(text: string, known: Map<string, string>): string | undefined {
+  const m = /\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)\s*$/.exec(text);
+  if (m) {
+    const f = known.get(m[1].toLowerCase());
+    if (f) return f;
+  }
+  return known.get(text.trim().toLowerCase());
+}
+
+export function gridFromWorksheet(ws: ExcelJS.Worksheet): Grid {
+  return {
+    name: ws.name,
+    *rows() {
+      const out: { row: number; values: CellScalar[]; numFmt(col: number): string | undefined }[] = [];
+      ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+        const raw = row.values as ExcelJS.CellValue[];
+        const values: CellScalar[] = [];
+        for (let c = 1; c < raw.length; c++) values[c] = cellScalar(raw[c]);
+        // Merged cells: exceljs gives the master's value only on the master cell.
+        if (ws.hasMerges) {
+          for (let c = 1; c < raw.length; c++) {
+            const cell = row.getCell(c);
+            if (cell.isMerged && cell.master !== cell) values[c] = cellScalar(cell.master.value);
+          }
+        }
+        out.push({ row: rowNumber, values, numFmt: (col) => row.getCell(col).numFmt });
+      });
+      yield* out;
+    },
+  };
+}
+
+/** Finds the header row (within the first 10 rows) and reads every non-empty data row below it. */
+export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
+  const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
+  const columns = new Map<string, number>();
+  const duplicated = new Map<string, number[]>();
+  let headerRow = 0;
+  const rows: RawRow[] = [];
+  for (const r of grid.rows()) {
+    if (!headerRow) {
+      if (r.row > 10) break;
+      const found = new Map<string, number[]>();
+      r.values.forEach((v, c) => {
+        if (typeof v !== 'string') return;
+        const f = fieldOfHeader(v, known);
+        if (f) found.set(f, [...(found.get(f) ?? []), c]);
+      });
+      if (found.size === 0) continue;
+      headerRow = r.row;
+      for (const [f, cols] of found) {
+        columns.set(f, cols[0]);
+        if (cols.length > 1) duplicated.set(f, cols);
+      }
+      continue;
+    }
+    const cells: Record<string, RawCell> = {};
+    let empty = true;
+    for (const [field, col] of columns) {
+      const value = r.values[col] ?? null;
+      if (value !== null) empty = false;
+      cells[field] = { value, col, numFmt: typeof value === 'number' ? r.numFmt(col) : undefined };
+    }
+    if (!empty) rows.push({ row: r.row, cells });
+  }
+  return { spec, actualName: grid.name, headerRow, columns, duplicated, rows };
+}

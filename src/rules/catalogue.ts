@@ -1,0 +1,61 @@
+/**
+ * The catalogue of problems: every problem the tool reports has a stable code, a severity and a French
+ * message template. Placeholders {name} are filled from the issue's parameters.
+ */
+export type Severity = 'erreur' | 'avertissement';
+
+export const catalogue = {
+  // Files and structure
+  FICHIER_ILLISIBLE: { severity: 'erreur', template: 'Fichier illisible : {detail}' },
+  FEUILLE_ABSENTE: { severity: 'erreur', template: 'Feuille « {sheet} » absente du classeur.' },
+  COLONNE_ABSENTE: { severity: 'erreur', template: 'Colonne obligatoire « {label} ({field}) » absente de la feuille « {sheet} ».' },
+  COLONNE_EN_DOUBLE: { severity: 'erreur', template: 'La colonne {field} apparaît deux fois dans la feuille « {sheet} » (colonnes {columns}).' },
+  ENTETE_LIGNES: { severity: 'erreur', template: 'La feuille « {sheet} » doit contenir exactement une ligne de données (ici {count}).' },
+  ENTETE_BLOQUANTE: { severity: 'erreur', template: 'Demande bloquée par une erreur de l\'en-tête du fichier (feuille « {sheet} ») : {detail}' },
+  // Values
+  VALEUR_REQUISE: { severity: 'erreur', template: '{label} ({field}) est obligatoire.' },
+  REQUIS_SI: { severity: 'erreur', template: '{label} ({field}) est obligatoire quand {condition}.' },
+  VALEUR_IGNOREE: { severity: 'avertissement', template: '{label} ({field}) doit rester vide sauf quand {condition} : la valeur « {value} » est ignorée et null est écrit.' },
+  LONGUEUR_EXACTE: { severity: 'erreur', template: '{field} doit compter exactement {expected} caractères (« {value} » en compte {actual}).' },
+  LONGUEUR_MAX: { severity: 'erreur', template: '{field} doit compter moins de {limit} caractères (ici {actual}).' },
+  FORMAT_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'a pas le format attendu ({hint}).' },
+  EMAIL_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une adresse électronique valide.' },
+  MAJUSCULES: { severity: 'avertissement', template: '{field} doit être en majuscules : « {value} » est écrit « {fixed} ».' },
+  IDENTIFIANT_COMPLETE: { severity: 'avertissement', template: '{field} : le nombre {value} a perdu ses zéros de tête dans le tableur ; il est lu « {fixed} ».' },
+  NOMBRE_IMPRECIS: { severity: 'erreur', template: '{field} : la cellule contient un nombre ({value}) affiché en notation scientifique ou trop grand pour être exact ; saisissez l\'identifiant comme texte.' },
+  DATE_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une date valide au format JJ/MM/AAAA.' },
+  DATE_FUTURE: { severity: 'erreur', template: '{field} : la date {value} est postérieure à la date de dépôt ({deposit}).' },
+  MONTANT_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas un montant valide (exemples acceptés : 27450,00 ou 27 450,00 €).' },
+  MONTANT_DECIMALES: { severity: 'erreur', template: '{field} : « {value} » a plus de deux décimales ; il n\'est jamais arrondi, corrigez-le.' },
+  MONTANT_NON_POSITIF: { severity: 'erreur', template: '{field} doit être strictement positif (ici {value}).' },
+  BOOLEEN_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une réponse valide (OUI ou NON).' },
+  VALEUR_HORS_LISTE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une valeur permise ({allowed}).' },
+  CODE_INCONNU: { severity: 'erreur', template: '{field} : « {value} » n\'est pas un code de la liste des opérateurs (section 4 de la spécification).' },
+  CELLULE_EN_ERREUR: { severity: 'erreur', template: '{field} : la cellule contient une erreur de formule ({value}).' },
+  // Join
+  NUMERO_EDITEUR_DOUBLON: { severity: 'erreur', template: 'Le numéro éditeur {value} est utilisé par plusieurs demandes ({where}).' },
+  VALEUR_DOUBLON: { severity: 'erreur', template: '{field} : « {value} » apparaît plusieurs fois dans la demande ({where}).' },
+  LIGNE_ORPHELINE: { severity: 'erreur', template: 'Aucune demande de numéro éditeur {value} dans la feuille « {main} » : cette ligne n\'est rattachée à rien.' },
+  LIGNES_MANQUANTES: { severity: 'erreur', template: 'La demande {demande} doit avoir au moins {min} ligne(s) dans la feuille « {sheet} » (ici {count}).' },
+  LIGNES_EN_TROP: { severity: 'erreur', template: 'La demande {demande} doit avoir au plus {max} ligne(s) dans la feuille « {sheet} » (ici {count}, lignes {rows}).' },
+  GROUPE_INCOHERENT: { severity: 'erreur', template: '{field} diffère entre les lignes de {by} {group} (« {value} » ici, « {other} » ligne {otherRow}) : une structure n\'a qu\'une valeur.' },
+  // Cross-field rules
+  SIRET_INVALIDE: { severity: 'erreur', template: 'SIRET « {value} » invalide : sa clé de contrôle est fausse.' },
+  COMBINAISON_INTERDITE: { severity: 'erreur', template: '{message}' },
+  NOMBRE_GROUPES: { severity: 'erreur', template: '{field} = {flag} demande {expected} {by} distinct(s) dans la feuille « {sheet} » (ici {count}).' },
+  PJ_NOM_INCORRECT: { severity: 'erreur', template: 'nomFichier « {value} » ne suit pas la nomenclature : attendu « {expected} ».' },
+  PJ_TYPE_MANQUANT: { severity: 'erreur', template: 'La demande {demande} doit avoir exactement une pièce {type} (ici aucune).' },
+  PJ_TYPE_EN_DOUBLE: { severity: 'erreur', template: 'La demande {demande} a {count} pièces {type} (lignes {rows}) : une seule par type.' },
+  PJ_CONSEIL: { severity: 'avertissement', template: '{message}' },
+  PROFIL_NON_DECLARE: { severity: 'avertissement', template: '{field} = {value} demande que le logiciel soit référencé avec le profil « {profile} », non déclaré dans la feuille « {sheet} » (colonne {profileField}).' },
+  NUMERO_ANS_SIRET_DIFFERENTS: { severity: 'erreur', template: 'Le numéro ANS {numeroAns} est associé à deux SIRET différents ({siret} et {other}) : les classeurs ne sont pas fusionnés.' },
+} as const satisfies Record<string, { severity: Severity; template: string }>;
+
+export type IssueCode = keyof typeof catalogue;
+
+export function renderMessage(code: IssueCode, params: Record<string, unknown>): string {
+  return catalogue[code].template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    return v === undefined || v === null ? '' : String(v);
+  });
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { conditionSchema } from '../mapping/schema.js';
+import type { Mapping } from '../mapping/load.js';
+import type { Demande, ParsedRow } from '../join/model.js';
+import type { IssueCode } from './catalogue.js';
+import { evaluate } from './conditions.js';
+import type { FieldValue } from '../values/types.js';
+
+/**
+ * Cross-field rules that a column declaration cannot express. Each is named in the mapping's "rules"
+ * with its parameters (validated here with zod), so a mapping chooses which rules apply and how.
+ */
+export interface RuleContext {
+  mapping: Mapping;
+  header?: ParsedRow;
+  report(code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string): void;
+  /** A value of the demande: its order row, then its single-row sheets, then the file header. */
+  get(d: Demande, field: string): FieldValue | undefined;
+}
+
+interface NamedRule<P> {
+  schema: z.ZodType<P>;
+  scope: 'header' | 'demande';
+  check(ctx: RuleContext, params: P, demande?: Demande): void;
+}
+
+/** SIRET key: Luhn over the 14 digits; La Poste (SIREN 356000000) uses the sum of digits modulo 5. */
+export function siretKeyValid(siret: string): boolean {
+  if (!/^\d{14}$/.test(siret)) return false;
+  const digits = [...siret].map(Number);
+  if (siret.startsWith('356000000')) {
+    return digits.reduce((a, b) => a + b, 0) % 5 === 0;
+  }
+  let sum = 0;
+  for (let i = 0; i < 14; i++) {
+    let d = digits[13 - i];
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+const siret: NamedRule<{ field: string }> = {
+  schema: z.looseObject({ rule: z.literal('siret'), field: z.string() }),
+  scope: 'header',
+  check(ctx, p) {
+    const h = ctx.header;
+    const v = h?.values[p.field];
+    if (!h || typeof v !== 'string' || !/^\d{14}$/.test(v)) return; // format already reported
+    if (!siretKeyValid(v)) ctx.report('SIRET_INVALIDE', h, p.field, { value: v });
+  },
+};
+
+const forbiddenCombination: NamedRule<{ when: z.infer<typeof conditionSchema>; fields: string[]; message: string }> = {
+  schema: z.looseObject({
+    rule: z.literal('forbidden-combination'),
+    when: conditionSchema,
+    fields: z.array(z.string()).min(1),
+    message: z.string().min(1),
+  }) as never,
+  scope: 'demande',
+  check(ctx, p, d) {
+    if (evaluate(p.when, (f) => ctx.get(d!, f)) !== true) return;
+    for (const f of p.fields) ctx.report('COMBINAISON_INTERDITE', d!.main, f, { message: p.message }, d!.key);
+  },
+};
+
+const countSpec = z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().positive().optional() });
+const groupCount: NamedRule<{
+  sheet: string;
+  by: string;
+  field: string;
+  whenTrue: z.infer<typeof countSpec>;
+  whenFalse: z.infer<typeof countSpec>;
+}> = {
+  schema: z.looseObject({
+    rule: z.literal('group-count'),
+    sheet: z.string(),
+    by: z.string(),
+    field: z.string(),
+    whenTrue: countSpec,
+    whenFalse: countSpec,
+  }) as never,
+  scope: 'demande',
+  check(ctx, p, d) {
+    const flag = ctx.get(d!, p.field);
+    if (typeof flag !== 'boolean') return;
+    const rows = d!.details[p.sheet] ?? [];
+    if (!rows.length) return; // reported as missing rows
+    const groups = new Set(rows.map((r) => r.values[p.by]).filter((v) => typeof v === 'string'));
+    const spec = flag ? p.whenTrue : p.whenFalse;
+    const count = groups.size;
+    if ((spec.min !== undefined && count < spec.min) || (spec.max !== undefined && count > spec.max)) {
+      const expected =
+        spec.min === spec.max ? `exactement ${spec.min}` : spec.max === undefined ? `au moins ${spec.min}` : `de ${spec.min ?? 0} à ${spec.max}`;
+      ctx.report('NOMBRE_GROUPES', d!.main, p.field, { flag: flag ? 'OUI' : 'NON', expected, by: p.by, sheet: p.sheet, count }, d!.key);
+    }
+  },
+};
+
+const pjSchema = z.looseObject({
+  rule: z.literal('pj'),
+  sheet: z.string(),
+  prefix: z.string(),
+  codes: z.record(z.string(), z.string()),
+  extensions: z.record(z.string(), z.string()),
+  exactlyOne: z.array(z.string()).default([]),
+  atMostOneOfEachType: z.boolean().default(false),
+  advice: z
+    .array(
+      z.strictObject({
+        when: conditionSchema.optional(),
+        whenType: z.string().optional(),
+        expects: z.string(),
+        message: z.string(),
+      }),
+    )
+    .default([]),
+});
+
+/** Supporting documents: names generated or checked against the naming rule; counts by type. */
+const pj: NamedRule<z.infer<typeof pjSchema>> = {
+  schema: pjSchema as never,
+  scope: 'demande',
+  check(ctx, p, d) {
+    const rows = d!.details[p.sheet] ?? [];
+    const byType = new Map<string, ParsedRow[]>();
+    for (const r of rows) {
+      const type = r.values.typeFichier;
+      const format = r.values.formatFichier;
+      if (typeof type === 'string') byType.set(type, [...(byType.get(type) ?? []), r]);
+      if (typeof type !== 'string' || typeof format !== 'string' || !/^\d{5}$/.test(d!.key)) continue;
+      const expected = `${p.prefix}-${p.codes[type]}-${d!.key}.${p.extensions[format]}`;
+      const given = r.values.nomFichier;
+      if (given === null || given === undefined) r.values.nomFichier = expected;
+      else if (given !== expected) ctx.report('PJ_NOM_INCORRECT', r, 'nomFichier', { value: given, expected }, d!.key);
+    }
+    for (const type of p.exactlyOne) {
+      if (!byType.get(type)?.length) {
+        ctx.report('PJ_TYPE_MANQUANT', d!.main, ctx.mapping.joinKey, { demande: d!.key, type }, d!.key);
+      }
+    }
+    for (const [type, list] of byType) {
+      if (list.length > 1 && (p.atMostOneOfEachType || p.exactlyOne.includes(type))) {
+        for (const r of list) {
+          ctx.report('PJ_TYPE_EN_DOUBLE', r, 'typeFichier', { demande: d!.key, type, count: list.length, rows: list.map((x) => x.row).join(', ') }, d!.key);
+        }
+      }
+    }
+    for (const a of p.advice) {
+      if (byType.has(a.expects)) continue;
+      if (a.when && evaluate(a.when, (f) => ctx.get(d!, f)) === true) {
+        const field = 'field' in a.when ? a.when.field : undefined;
+        ctx.report('PJ_CONSEIL', d!.main, field, { message: a.message }, d!.key);
+      }
+      if (a.whenType) for (const r of byType.get(a.whenType) ?? []) ctx.report('PJ_CONSEIL', r, 'typeFichier', { message: a.message }, d!.key);
+    }
+  },
+};
+
+const profilesSchema = z.looseObject({
+  rule: z.literal('profiles'),
+  profiles: z.array(
+    z.strictObject({ field: z.string(), equals: z.union([z.string(), z.boolean()]), profile: z.string(), name: z.string() }),
+  ),
+});
+
+/** Scenario answers that need a profile the software must be referenced with (header columns). */
+const profiles: NamedRule<z.infer<typeof profilesSchema>> = {
+  schema: profilesSchema as never,
+  scope: 'demande',
+  check(ctx, p, d) {
+    for (const pr of p.profiles) {
+      const v = ctx.get(d!, pr.field);
+      if (v !== pr.equals) continue;
+      if (ctx.header?.values[pr.profile] === true) continue;
+      const row = [d!.main, ...Object.values(d!.details).flat()].find((r) => pr.field in r.values) ?? d!.main;
+      ctx.report(
+        'PROFIL_NON_DECLARE',
+        row,
+        pr.field,
+        { value: v === true ? 'OUI' : String(v), profile: pr.name, profileField: pr.profile, sheet: ctx.mapping.header.name },
+        d!.key,
+      );
+    }
+  },
+};
+
+export const namedRules: Record<string, NamedRule<never>> = {
+  siret: siret as NamedRule<never>,
+  'forbidden-combination': forbiddenCombination as NamedRule<never>,
+  'group-count': groupCount as NamedRule<never>,
+  pj: pj as NamedRule<never>,
+  profiles: profiles as NamedRule<never>,
+};
+
+export const ruleParamSchemas: Record<string, z.ZodType> = Object.fromEntries(
+  Object.entries(namedRules).map(([k, r]) => [k, r.schema as z.ZodType]),
+);

@@ -1,0 +1,316 @@
+import type ExcelJS from 'exceljs';
+import type { Mapping } from '../mapping/load.js';
+import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
+import { fold, gridFromWorksheet, readSheet, type Grid, type SheetData } from '../read/sheet.js';
+import { parseCell } from '../values/parse.js';
+import { Amount, showValue, type FieldValue } from '../values/types.js';
+import { join } from '../join/join.js';
+import type { Demande, ParsedRow } from '../join/model.js';
+import { columnLetter, makeIssue, type Issue } from './issues.js';
+import type { IssueCode } from './catalogue.js';
+import { checkText } from './columns.js';
+import { describe as describeCondition, evaluate } from './conditions.js';
+import { namedRules, type RuleContext } from './named.js';
+
+export interface ValidateOptions {
+  /** Day of deposit, JJ/MM/AAAA: dates may not be after it. */
+  depositDate: string;
+  date1904?: boolean;
+}
+
+export interface WorkbookResult {
+  file: string;
+  mapping: Mapping;
+  /** Sheets as read, by spec name. */
+  sheets: Record<string, SheetData>;
+  header?: ParsedRow;
+  numeroAns?: string;
+  siret?: string;
+  demandes: Demande[];
+  /** Every issue of the workbook, including those of demandes. */
+  issues: Issue[];
+  /** Set when the workbook cannot be used at all (missing sheet or column): French message. */
+  fatal?: string;
+}
+
+function toComparable(d: string): string {
+  const [j, m, a] = d.split('/');
+  return `${a}${m}${j}`;
+}
+
+export function findWorksheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet | undefined {
+  return wb.worksheets.find((w) => w.name === name) ?? wb.worksheets.find((w) => fold(w.name) === fold(name));
+}
+
+/** Reads the sheets a mapping declares; structural faults (missing sheet or column) are fatal. */
+export function readSheets(grids: (name: string) => Grid | undefined, mapping: Mapping, file: string) {
+  const sheets: Record<string, SheetData> = {};
+  const faults: string[] = [];
+  for (const spec of mapping.sheets) {
+    const grid = grids(spec.name);
+    if (!grid) {
+      faults.push(`feuille « ${spec.name} » absente`);
+      continue;
+    }
+    const data = readSheet(grid, spec);
+    sheets[spec.name] = data;
+    if (!data.headerRow) {
+      faults.push(`feuille « ${grid.name} » : ligne d'en-têtes introuvable (aucune colonne reconnue parmi ${spec.columns.map((c) => c.field).join(', ')})`);
+      continue;
+    }
+    const missing = spec.columns.filter((c) => !data.columns.has(c.field) && (c.required !== false || c.requiredWhen));
+    for (const c of missing) faults.push(`feuille « ${grid.name} » : colonne « ${c.label} (${c.field}) » absente`);
+    for (const [f, cols] of data.duplicated) {
+      faults.push(`feuille « ${grid.name} » : la colonne ${f} apparaît plusieurs fois (colonnes ${cols.map(columnLetter).join(', ')})`);
+    }
+  }
+  return { sheets, fatal: faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined };
+}
+
+export function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Mapping, opts: ValidateOptions): WorkbookResult {
+  const { sheets, fatal } = readSheets(
+    (name) => {
+      const ws = findWorksheet(wb, name);
+      return ws ? gridFromWorksheet(ws) : undefined;
+    },
+    mapping,
+    file,
+  );
+  const date1904 = opts.date1904 ?? Boolean((wb as unknown as { properties?: { date1904?: boolean } }).properties?.date1904);
+  return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904 });
+}
+
+export function validateSheets(
+  sheets: Record<string, SheetData>,
+  fatal: string | undefined,
+  file: string,
+  mapping: Mapping,
+  opts: ValidateOptions,
+): WorkbookResult {
+  const result: WorkbookResult = { file, mapping, sheets, demandes: [], issues: [] };
+  if (fatal) {
+    result.fatal = fatal;
+    return result;
+  }
+  const issues = result.issues;
+  const key = mapping.joinKey;
+  const depositComparable = toComparable(opts.depositDate);
+
+  const place = (row: ParsedRow, field: string | undefined, demande?: string) => ({
+    file,
+    sheet: row.sheet,
+    row: row.row,
+    column: field && row.cols[field] ? columnLetter(row.cols[field]) : undefined,
+    field,
+    demande,
+  });
+  const report = (code: IssueCode, row: ParsedRow, field: string | undefined, params: Record<string, unknown> = {}, demande?: string) => {
+    const col = field ? findColumn(mapping, row.sheet, field) : undefined;
+    issues.push(makeIssue(code, place(row, field, demande), { label: col?.label, ...params }));
+  };
+
+  const parseRows = (spec: SheetSpec): ParsedRow[] => {
+    const data = sheets[spec.name];
+    const out: ParsedRow[] = [];
+    for (const raw of data.rows) {
+      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols: {} };
+      for (const [f, col] of data.columns) row.cols[f] = col;
+      // The key first, so every problem of the row names its demande.
+      const keyCell = raw.cells[key];
+      if (spec.role !== 'header' && keyCell && keyCell.value !== null) {
+        const kcol = spec.columns.find((c) => c.field === key)!;
+        const p = parseCell(keyCell, kcol, mapping);
+        row.key = typeof p.value === 'string' ? p.value : String(keyCell.value);
+      }
+      for (const col of spec.columns) {
+        const cell = raw.cells[col.field];
+        const parsed = parseCell(cell, col, mapping, opts.date1904);
+        let value: FieldValue = parsed.value;
+        for (const w of parsed.warnings) report(w.code, row, col.field, w.params, row.key);
+        if (parsed.error) {
+          report(parsed.error.code, row, col.field, parsed.error.params, row.key);
+          row.values[col.field] = null;
+          (row as ParsedRow & { invalid?: Set<string> }).invalid ??= new Set();
+          (row as ParsedRow & { invalid?: Set<string> }).invalid!.add(col.field);
+          continue;
+        }
+        if (typeof value === 'string' && col.upperCase) {
+          const upper = value.toLocaleUpperCase('fr-FR');
+          if (upper !== value) {
+            report('MAJUSCULES', row, col.field, { value, fixed: upper }, row.key);
+            value = upper;
+          }
+        }
+        const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+        let bad = false;
+        for (const t of texts) {
+          for (const pr of checkText(col, t)) {
+            report(pr.code, row, col.field, pr.params, row.key);
+            bad = true;
+          }
+        }
+        if (value instanceof Amount && value.cents <= 0n) {
+          report('MONTANT_NON_POSITIF', row, col.field, { value: value.display }, row.key);
+          bad = true;
+        }
+        if (col.type === 'date' && typeof value === 'string' && col.notAfterDeposit && toComparable(value) > depositComparable) {
+          report('DATE_FUTURE', row, col.field, { value, deposit: opts.depositDate }, row.key);
+          bad = true;
+        }
+        row.values[col.field] = value;
+        if (bad) {
+          (row as ParsedRow & { invalid?: Set<string> }).invalid ??= new Set();
+          (row as ParsedRow & { invalid?: Set<string> }).invalid!.add(col.field);
+        }
+      }
+      out.push(row);
+    }
+    return out;
+  };
+
+  // File header: exactly one row.
+  const headerRows = parseRows(mapping.header);
+  const headerData = sheets[mapping.header.name];
+  if (headerRows.length !== 1) {
+    issues.push(
+      makeIssue(
+        'ENTETE_LIGNES',
+        { file, sheet: headerData.actualName, row: headerRows[1]?.row ?? headerData.headerRow + 1 },
+        { sheet: headerData.actualName, count: headerRows.length },
+      ),
+    );
+  }
+  const header = headerRows[0];
+  result.header = header;
+
+  const ctx: RuleContext = {
+    mapping,
+    header,
+    report: (code, row, field, params, demande) => report(code, row, field, params, demande),
+    get: (d, field) => getValue(mapping, d, header, field),
+  };
+  // Required values of the header (its required fields) and header-level rules.
+  if (header) checkRequired(mapping.header, header, undefined, ctx, report);
+  for (const r of mapping.rules) {
+    const rule = namedRules[r.rule];
+    if (rule.scope === 'header') rule.check(ctx, rule.schema.parse(r) as never);
+  }
+  // Only the header has been read so far: every error here is a header error.
+  const headerErrors = issues.filter((i) => i.severity === 'erreur');
+  if (header) {
+    result.numeroAns = typeof header.values.numeroAns === 'string' ? header.values.numeroAns : undefined;
+    result.siret = typeof header.values.SIRET === 'string' ? header.values.SIRET : undefined;
+  }
+  const mainRows = parseRows(mapping.main);
+  const detailRows: Record<string, ParsedRow[]> = {};
+  for (const s of mapping.details) detailRows[s.name] = parseRows(s);
+
+  const joined = join(mapping, file, mainRows, detailRows);
+  issues.push(...joined.issues);
+  result.demandes = joined.demandes;
+
+  for (const d of joined.demandes) {
+    checkRequired(mapping.main, d.main, d, ctx, report);
+    for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, report);
+    // Values unique within a demande (FINESS géographiques…).
+    for (const s of mapping.details) {
+      for (const col of s.columns.filter((c) => c.unique === 'demande')) {
+        const seen = new Map<string, ParsedRow>();
+        for (const r of d.details[s.name]) {
+          const v = r.values[col.field];
+          for (const t of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) {
+            const first = seen.get(t);
+            if (first) {
+              report('VALEUR_DOUBLON', r, col.field, { value: t, where: `lignes ${first.row} et ${r.row}` }, d.key);
+            } else seen.set(t, r);
+          }
+        }
+      }
+      if (s.groups) {
+        const firstOf = new Map<string, ParsedRow>();
+        for (const r of d.details[s.name]) {
+          const g = r.values[s.groups.by];
+          if (typeof g !== 'string') continue;
+          const first = firstOf.get(g);
+          if (!first) {
+            firstOf.set(g, r);
+            continue;
+          }
+          for (const f of s.groups.sameValues) {
+            const a = showValue(first.values[f] ?? null);
+            const b = showValue(r.values[f] ?? null);
+            if (a !== b) report('GROUPE_INCOHERENT', r, f, { by: s.groups.by, group: g, value: b, other: a, otherRow: first.row }, d.key);
+          }
+        }
+      }
+    }
+    for (const r of mapping.rules) {
+      const rule = namedRules[r.rule];
+      if (rule.scope === 'demande') rule.check(ctx, rule.schema.parse(r) as never, d);
+    }
+  }
+  // Attach issues to demandes; header errors block every demande.
+  const byKey = new Map(joined.demandes.map((d) => [d.key, d]));
+  for (const i of issues) if (i.demande) byKey.get(i.demande)?.issues.push(i);
+  if (headerErrors.length) {
+    const detail = headerErrors.map((i) => i.message).join(' ; ');
+    for (const d of joined.demandes) {
+      const i = makeIssue(
+        'ENTETE_BLOQUANTE',
+        { file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[key]), field: key, demande: d.key },
+        { sheet: headerData.actualName, detail },
+      );
+      issues.push(i);
+      d.issues.push(i);
+    }
+  }
+  for (const d of joined.demandes) refreshStatus(d);
+  return result;
+}
+
+export function refreshStatus(d: Demande): void {
+  d.status = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'acceptee';
+}
+
+function findColumn(mapping: Mapping, sheetName: string, field: string): ColumnSpec | undefined {
+  const spec = mapping.sheets.find((s) => s.name === sheetName) ?? mapping.sheets.find((s) => fold(s.name) === fold(sheetName));
+  return spec?.columns.find((c) => c.field === field);
+}
+
+function getValue(mapping: Mapping, d: Demande, header: ParsedRow | undefined, field: string): FieldValue | undefined {
+  if (field in d.main.values) return d.main.values[field];
+  for (const s of mapping.details) {
+    if ((s.perDemande?.max ?? Infinity) === 1) {
+      const r = d.details[s.name][0];
+      if (r && field in r.values) return r.values[field];
+    }
+  }
+  return header?.values[field];
+}
+
+function checkRequired(
+  spec: SheetSpec,
+  row: ParsedRow,
+  d: Demande | undefined,
+  ctx: RuleContext,
+  report: (code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string) => void,
+) {
+  const invalid = (row as ParsedRow & { invalid?: Set<string> }).invalid;
+  for (const col of spec.columns) {
+    if (invalid?.has(col.field)) continue; // already reported
+    const v = row.values[col.field];
+    const empty = v === null || v === undefined;
+    if (col.requiredWhen) {
+      const lookup = (f: string) => (f in row.values ? row.values[f] : d ? ctx.get(d, f) : undefined);
+      const needed = evaluate(col.requiredWhen, lookup);
+      const condition = describeCondition(col.requiredWhen);
+      if (needed === true && empty) report('REQUIS_SI', row, col.field, { condition }, d?.key ?? row.key);
+      if (needed === false && !empty) {
+        report('VALEUR_IGNOREE', row, col.field, { condition, value: showValue(v) }, d?.key ?? row.key);
+        row.values[col.field] = null;
+      }
+      continue;
+    }
+    if (empty && col.required !== false) report('VALEUR_REQUISE', row, col.field, {}, d?.key ?? row.key);
+  }
+}

@@ -1,0 +1,32 @@
+import type ExcelJS from 'exceljs';
+import type { Mapping } from '../mapping/load.js';
+import { fieldOfHeader } from '../read/sheet.js';
+import { findWorksheet } from '../rules/validate.js';
+
+export type RowData = Record<string, ExcelJS.CellValue>;
+
+/**
+ * Writes rows into a template's sheets, matching columns by field name (as the reader does), from the
+ * first row after the header. Used for the samples and to pre-fill workbooks.
+ */
+export function fillWorkbook(wb: ExcelJS.Workbook, mapping: Mapping, data: Record<string, RowData[]>): void {
+  for (const [sheetName, rows] of Object.entries(data)) {
+    const spec = mapping.sheet(sheetName);
+    const ws = findWorksheet(wb, sheetName);
+    if (!spec || !ws) throw new Error(`feuille inconnue : ${sheetName}`);
+    const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
+    const cols = new Map<string, number>();
+    ws.getRow(1).eachCell((cell, col) => {
+      const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
+      if (f) cols.set(f, col);
+    });
+    rows.forEach((r, i) => {
+      const row = ws.getRow(i + 2);
+      for (const [field, value] of Object.entries(r)) {
+        const col = cols.get(field);
+        if (!col) throw new Error(`colonne inconnue : ${sheetName}.${field}`);
+        row.getCell(col).value = value;
+      }
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/** An amount in euros, kept as integer cents so it is never rounded; written with two decimals. */
+export class Amount {
+  constructor(readonly cents: bigint) {}
+  get text(): string {
+    const neg = this.cents < 0n;
+    const abs = neg ? -this.cents : this.cents;
+    const s = `${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+    return neg ? `-${s}` : s;
+  }
+  toString(): string {
+    return this.text;
+  }
+  /** French display: 27 450,00 € */
+  get display(): string {
+    const [i, d] = this.text.split('.');
+    return `${i.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')},${d} €`;
+  }
+}
+
+export type FieldValue = string | boolean | Amount | string[] | null;
+
+export function showValue(v: FieldValue): string {
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v ? 'OUI' : 'NON';
+  if (v instanceof Amount) return v.display;
+  if (Array.isArray(v)) return v.join(' ; ');
+  return v;
+}
