@@ -149,6 +149,11 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures });
   if (opts.json) out(JSON.stringify(report, null, 2) + '\n');
   else out(printSummary(report));
-  const exitCode = failures.length ? 2 : results.some((r) => r.demandes.some((d) => d.status === 'rejetee')) ? 1 : 0;
+  // 1 when a demande is rejected, or when any error was found (a row attached to no demande, a header fault).
+  const exitCode = failures.length
+    ? 2
+    : results.some((r) => r.demandes.some((d) => d.status === 'rejetee') || r.issues.some((i) => i.severity === 'erreur'))
+      ? 1
+      : 0;
   return { exitCode, report };
 }

@@ -30,7 +30,7 @@ function shapeOfJson(v: unknown, prefix: string, out: Shape) {
     return;
   }
   if (v && typeof v === 'object') {
-    if (prefix) out.set(prefix, 'objet');
+    if (prefix && !prefix.endsWith('[]')) out.set(prefix, 'objet');
     for (const [k, x] of Object.entries(v)) {
       const p = prefix ? `${prefix}.${k}` : k;
       if (Array.isArray(x) || (x && typeof x === 'object')) shapeOfJson(x, p, out);
