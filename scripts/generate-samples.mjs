@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { loadMapping, mappingPathFor } from '../dist/mapping/load.js';
 import { buildTemplate } from '../dist/template/template.js';
-import { avanceExample } from '../dist/template/example.js';
+import { avanceExample, soldeExample } from '../dist/template/example.js';
 import { fillWorkbook } from '../dist/template/fill.js';
 import { workbookBytes } from '../dist/util/xlsx-write.js';
 
@@ -22,6 +22,21 @@ async function save(file, data) {
 }
 
 fs.mkdirSync('samples', { recursive: true });
+
+// 0. The solde specification's example (FINBIO000006).
+{
+  const solde = loadMapping(mappingPathFor('solde'));
+  const wb = buildTemplate(solde, soldeExample);
+  const data = Object.fromEntries(
+    Object.entries(soldeExample).map(([s, t]) => {
+      const fields = solde.sheet(s).columns.map((c) => c.field);
+      return [s, t.map((r) => Object.fromEntries(fields.map((f, i) => [f, r[i] === '' ? null : r[i] ?? null])))];
+    }),
+  );
+  fillWorkbook(wb, solde, data);
+  fs.writeFileSync('samples/solde-exemple-specification.xlsx', await workbookBytes(wb));
+  console.log('samples/solde-exemple-specification.xlsx');
+}
 
 // 1. The specification's example.
 await save('samples/exemple-specification.xlsx', Object.fromEntries(Object.entries(avanceExample).map(([s, t]) => [s, rowsOf(s, t)])));

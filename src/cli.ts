@@ -3,6 +3,9 @@ import { hideBin } from 'yargs/helpers';
 import { runConvert } from './commands/convert.js';
 import { runTemplate } from './commands/template.js';
 import { runModele } from './commands/modele.js';
+import { runRetour } from './commands/retour.js';
+import { runJournal } from './commands/journal.js';
+import { runSolde } from './commands/solde.js';
 import { UserError } from './util/errors.js';
 
 /** The command line: parses arguments and calls a command; nothing else lives here. */
@@ -21,10 +24,10 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 <commande> [options]\n\nConvertit des classeurs Excel en fichiers JSON de demandes de financement Ségur numérique (BIO-SGL).')
     .command(
       'template <type>',
-      'Écrit le classeur modèle à remplir (type : avance)',
+      'Écrit le classeur modèle à remplir (type : avance ou solde)',
       (y) =>
         y
-          .positional('type', { describe: 'Type de demande', choices: ['avance'] as const, type: 'string', demandOption: true })
+          .positional('type', { describe: 'Type de demande', choices: ['avance', 'solde'] as const, type: 'string', demandOption: true })
           .option('o', { alias: 'out', describe: 'Fichier .xlsx à écrire (défaut : <type>-bio-sgl.xlsx)', type: 'string' })
           .option('mapping', { describe: 'Fichier de correspondance à utiliser', type: 'string' }),
       async (a) => {
@@ -35,12 +38,15 @@ async function main(argv: string[]): Promise<number> {
       'convert <inputs..>',
       'Vérifie les classeurs, écrit les fichiers JSON à déposer et un classeur de résultats par classeur',
       (y) =>
-        convertOptions(y).option('sequence', {
-          describe: 'Premier numéro de fichier du jour (NNN), pour suivre des fichiers déposés d\'ailleurs',
-          type: 'number',
-        }),
+        convertOptions(y)
+          .option('sequence', {
+            describe: 'Premier numéro de fichier du jour (NNN), pour suivre des fichiers déposés d\'ailleurs',
+            type: 'number',
+          })
+          .option('force', { describe: 'Exporte même les demandes que le journal dit déjà exportées', type: 'boolean', default: false })
+          .option('renumber', { describe: 'Donne aux avances rejetées par l\'ASP le prochain numéro éditeur libre', type: 'boolean', default: false }),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence });
+        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber });
         code = r.exitCode;
       },
     )
@@ -59,13 +65,52 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('model', { describe: 'Fichier modèle JSON du portail', type: 'string', demandOption: true })
-          .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : avance)', type: 'string' })
+          .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : celle du type --type)', type: 'string' })
+          .option('type', { describe: 'Type de demande du modèle', choices: ['avance', 'solde'] as const, default: 'avance' })
           .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
       (a) => {
-        code = runModele({ model: a.model as string, mapping: a.mapping, json: a.json });
+        code = runModele({ model: a.model as string, mapping: a.mapping, kind: a.type, json: a.json });
       },
     )
-    .demandCommand(1, 'Indiquez une commande : template, convert, validate ou modele.')
+    .command(
+      'retour <files..>',
+      'Enregistre les réponses de l\'ASP (fichiers JSON rendus par le portail) dans le journal',
+      (y) =>
+        y
+          .positional('files', { describe: 'Fichiers JSON de retour du portail', type: 'string', array: true })
+          .option('o', { alias: 'out', describe: 'Dossier de sortie de convert (celui du journal)', type: 'string', default: 'out' })
+          .option('workbook', { describe: 'Classeur dont écrire une copie montrant les réponses de l\'ASP', type: 'string' })
+          .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
+      async (a) => {
+        code = await runRetour({ files: a.files as string[], outDir: a.o, workbook: a.workbook, json: a.json });
+      },
+    )
+    .command(
+      'journal',
+      'Liste les demandes exportées et leur état ; enregistre les paiements et refus de l\'ASP',
+      (y) =>
+        y
+          .option('o', { alias: 'out', describe: 'Dossier de sortie de convert (celui du journal)', type: 'string', default: 'out' })
+          .option('payee', { describe: 'Numéros de dossier (FINBIO…) des avances payées, ou fichier d\'une colonne', type: 'string', array: true })
+          .option('refusee', { describe: 'Numéros de dossier (FINBIO…) des avances refusées, ou fichier d\'une colonne', type: 'string', array: true })
+          .option('json', { describe: 'Liste lisible par une machine', type: 'boolean', default: false }),
+      async (a) => {
+        code = await runJournal({ dir: a.o, payee: a.payee, refusee: a.refusee, json: a.json });
+      },
+    )
+    .command(
+      'solde',
+      'Écrit un classeur de solde pré-rempli pour chaque avance payée',
+      (y) =>
+        y
+          .option('from', { describe: 'Dossier de sortie de convert, journal, ou classeur d\'avance', type: 'string', demandOption: true })
+          .option('o', { alias: 'out', describe: 'Classeur de solde à écrire (défaut : solde-bio-sgl.xlsx)', type: 'string' })
+          .option('non-payees', { describe: 'Ajoute les avances acceptées mais pas encore payées, signalées', type: 'boolean', default: false }),
+      async (a) => {
+        code = await runSolde({ from: a.from, out: a.o, nonPayees: a['non-payees'] as boolean });
+      },
+    )
+    .demandCommand(1, 'Indiquez une commande : template, convert, validate, modele, retour, journal ou solde.')
     .strict()
     .help('help')
     .alias('h', 'help')

@@ -77,8 +77,8 @@ describe('convert: file numbering', () => {
     expect(fs.existsSync(path.join(out, 'JSON-ANS0000001-20261124-005.json'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'JSON-ANS0000001-20261124-006.json'))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'JSON-ANS0000001-20261124-001.json'), 'utf8')).toBe('solde déjà déposé');
-    // A second run continues again.
-    cli(['convert', wb, '-o', out, '--date', '20261124']);
+    // A second run (forced: the journal knows these demandes) continues again.
+    cli(['convert', wb, '-o', out, '--date', '20261124', '--force']);
     expect(fs.existsSync(path.join(out, 'JSON-ANS0000001-20261124-008.json'))).toBe(true);
   });
 

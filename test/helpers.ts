@@ -150,5 +150,5 @@ export function noteOf(cell: ExcelJS.Cell): string {
 }
 
 export function jsonFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  return fs.readdirSync(dir).filter((f) => f.startsWith('JSON-') && f.endsWith('.json')).sort();
 }

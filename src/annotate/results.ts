@@ -92,6 +92,7 @@ export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Ann
     const ws = findWorksheet(wb, data.actualName);
     if (!ws) continue;
     clearOldMarks(ws);
+    renumberCells(ws, result, data.actualName);
     const statusCol = findOrAddColumn(ws, data.headerRow, STATUS_HEADER);
     const problemsCol = findOrAddColumn(ws, data.headerRow, PROBLEMS_HEADER);
     for (const raw of data.rows) {
@@ -145,6 +146,24 @@ export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Ann
   addSummary(wb, result, opts);
 }
 
+/** A renumbered demande carries its new number in every row, and PJ names built on it follow. */
+function renumberCells(ws: ExcelJS.Worksheet, result: WorkbookResult, sheet: string) {
+  const key = result.mapping.joinKey;
+  for (const d of result.demandes) {
+    if (!d.renumberedFrom) continue;
+    for (const r of [d.main, ...Object.values(d.details).flat()]) {
+      if (r.sheet !== sheet) continue;
+      const row = ws.getRow(r.row);
+      if (r.cols[key]) row.getCell(r.cols[key]).value = d.key;
+      const col = r.cols.nomFichier;
+      const cell = col ? row.getCell(col) : undefined;
+      if (cell && typeof cell.value === 'string' && cell.value.includes(`-${d.renumberedFrom}.`)) {
+        cell.value = cell.value.replace(`-${d.renumberedFrom}.`, `-${d.key}.`);
+      }
+    }
+  }
+}
+
 function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: AnnotateOptions) {
   const old = wb.getWorksheet(SUMMARY_SHEET);
   if (old) wb.removeWorksheet(old.id);
@@ -173,9 +192,13 @@ function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Annotate
   if (opts.dryRun) ws.addRow(['Validation seule : aucun fichier JSON écrit.']);
   else if (!opts.files.length) ws.addRow(['Aucun fichier JSON écrit.']);
   else {
-    const h = ws.addRow(['Fichier', 'Type de demande à indiquer', 'Numéro ANS à indiquer', 'Nombre de lignes']);
+    const portal = result.mapping.output.portalField;
+    const h = ws.addRow(['Fichier', 'Type de demande à indiquer', 'Numéro ANS à indiquer', 'Nombre de lignes', ...(portal ? [`${portal} à indiquer`] : [])]);
     h.font = { bold: true };
-    for (const f of opts.files) ws.addRow([f.name, f.kind, f.numeroAns, f.lines]);
+    for (const f of opts.files) {
+      const r = ws.addRow([f.name, f.kind, f.numeroAns, f.lines, ...(portal ? [f.portalValues.join(', ')] : [])]);
+      r.alignment = { wrapText: true, vertical: 'top' };
+    }
   }
   ws.addRow([]);
   title('Demandes rejetées');
@@ -193,6 +216,14 @@ function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Annotate
       ]);
       r.alignment = { wrapText: true, vertical: 'top' };
     }
+  }
+  const renumbered = result.demandes.filter((d) => d.renumberedFrom);
+  if (renumbered.length) {
+    ws.addRow([]);
+    title('Avances renumérotées (rejetées par l\'ASP sous leur ancien numéro)');
+    const h = ws.addRow(['Ancien numéro éditeur', 'Nouveau numéro éditeur', 'Feuille et ligne']);
+    h.font = { bold: true };
+    for (const d of renumbered) ws.addRow([d.renumberedFrom, d.key, `${d.main.sheet}, ligne ${d.main.row}`]);
   }
   const loose = result.issues.filter((i) => !i.demande && i.severity === 'erreur');
   if (loose.length) {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
-import { loadMapping, mappingPathFor, type Mapping } from '../mapping/load.js';
+import { loadMapping, type Mapping } from '../mapping/load.js';
+import { detectKind, mappingOf } from '../mapping/detect.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { resolveInputs } from '../read/inputs.js';
 import { refreshStatus, validateWorkbook, type WorkbookResult } from '../rules/validate.js';
@@ -12,6 +13,8 @@ import { workbookBytes } from '../util/xlsx-write.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
+import { Journal } from '../journal/journal.js';
+import { checkAgainstJournal, recordWritten } from '../journal/guard.js';
 import { buildReport, printSummary, type FileFailure, type Report } from '../report/report.js';
 
 export interface ConvertOptions {
@@ -23,6 +26,10 @@ export interface ConvertOptions {
   mapping?: string;
   /** validate: checks and results workbook only, no JSON. */
   dryRun?: boolean;
+  /** Export again demandes the journal says were already exported. */
+  force?: boolean;
+  /** Give rejected avances the next free numeroEditeur. */
+  renumber?: boolean;
   /** Where the summary goes (tests pass their own). */
   stdout?: (text: string) => void;
 }
@@ -83,6 +90,32 @@ function crossChecks(results: WorkbookResult[]) {
       d.issues.push(issue);
     }
   }
+  // Other values unique in the batch (numeroASP of a solde: one solde per avance).
+  const seen = new Map<string, { r: WorkbookResult; d: WorkbookResult['demandes'][number] }[]>();
+  for (const r of results) {
+    for (const col of r.mapping.main.columns.filter((c) => c.unique === 'batch' && c.field !== r.mapping.joinKey)) {
+      for (const d of r.demandes) {
+        const v = d.main.values[col.field];
+        if (typeof v !== 'string') continue;
+        const k = `${r.mapping.kind}|${col.field}|${v}`;
+        seen.set(k, [...(seen.get(k) ?? []), { r, d }]);
+      }
+    }
+  }
+  for (const [k, list] of seen) {
+    if (list.length < 2) continue;
+    const field = k.split('|')[1];
+    for (const { r, d } of list) {
+      const where = list.filter((x) => x.d !== d).map((x) => `demande ${x.d.key}, ${path.basename(x.r.file)} ligne ${x.d.main.row}`).join(' ; ');
+      const issue = makeIssue(
+        'VALEUR_DOUBLON_LOT',
+        { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[field]), field, demande: d.key },
+        { value: d.main.values[field], where },
+      );
+      r.issues.push(issue);
+      d.issues.push(issue);
+    }
+  }
   for (const r of results) for (const d of r.demandes) refreshStatus(d);
 }
 
@@ -93,7 +126,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   if (opts.sequence !== undefined && (!Number.isInteger(opts.sequence) || opts.sequence < 1 || opts.sequence > 999)) {
     throw new UserError(`--sequence ${opts.sequence} invalide : un entier de 1 à 999 est attendu.`);
   }
-  const mapping: Mapping = loadMapping(opts.mapping ?? mappingPathFor('avance'));
+  const forced: Mapping | undefined = opts.mapping ? loadMapping(opts.mapping) : undefined;
   const { files, problems } = await resolveInputs(opts.inputs, opts.outDir);
   const failures: FileFailure[] = problems.map((message) => ({ file: '', message }));
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
@@ -103,6 +136,15 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   for (const file of files) {
     try {
       const wb = await readWorkbook(file);
+      const kind = forced ? undefined : detectKind(wb);
+      const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
+      if (!mapping) {
+        failures.push({
+          file,
+          message: `${file} : type de classeur inconnu (ni avance ni solde) : il n'a ni la marque d'un modèle xlsx2segur, ni une feuille « Commandes » ou « Factures ». Partez d'un modèle (xlsx2segur template avance|solde) ou indiquez --mapping.`,
+        });
+        continue;
+      }
       const result = validateWorkbook(wb, file, mapping, { depositDate: deposit.french });
       if (result.fatal) {
         failures.push({ file, message: result.fatal });
@@ -116,6 +158,8 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   }
   const results = loaded.map((l) => l.result);
   crossChecks(results);
+  const journal = Journal.load(opts.outDir);
+  checkAgainstJournal(results, journal, { force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
 
   // Accepted demandes grouped by numeroAns, in the order of the inputs and rows.
   const written: WrittenFile[] = [];
@@ -130,6 +174,10 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     }
     const seq: SequenceState = { next: new Map() };
     for (const b of batches.values()) written.push(...writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence));
+    if (written.length) {
+      recordWritten(journal, results, written, deposit.compact);
+      journal.save();
+    }
   }
 
   const usedNames = new Set<string>();

@@ -50,6 +50,7 @@ function buildNode(mapping: Mapping, n: OutputNode, scope: Scope): unknown {
   if (n.special === 'numLigne') return scope.numLigne;
   if (n.field) {
     const v = valueOf(mapping, n, scope);
+    if (n.nullWhenEmpty && Array.isArray(v) && v.length === 0) return null;
     return v === undefined ? null : v;
   }
   if (n.object && n.each) {

@@ -24,6 +24,8 @@ export interface WrittenFile {
   lines: number;
   bytes: number;
   demandes: string[];
+  /** Values of the mapping's portalField (numeroASP of each solde demande), to type on the portal. */
+  portalValues: string[];
 }
 
 function escapeRegExp(s: string): string {
@@ -106,6 +108,9 @@ export function writeBatch(batch: Batch, dir: string, date: string, seq: Sequenc
         lines: group.length,
         bytes: Buffer.byteLength(text),
         demandes: group.map((d) => d.key),
+        portalValues: mapping.output.portalField
+          ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
+          : [],
       });
       break;
     }

@@ -19,10 +19,22 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
     if (r.key === undefined) continue;
     byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
   }
+  // A filled row without a key belongs to no demande: say so instead of dropping it silently.
+  const keyless = (r: ParsedRow, spec: { columns: { field: string; label: string }[] } | undefined) =>
+    issues.push(
+      makeIssue(
+        'VALEUR_REQUISE',
+        { file, sheet: r.sheet, row: r.row, column: columnLetter(r.cols[key]), field: key },
+        { label: spec?.columns.find((c) => c.field === key)?.label },
+      ),
+    );
   const demandes: Demande[] = [];
   const demandeByKey = new Map<string, Demande>();
   for (const r of main) {
-    if (r.key === undefined) continue;
+    if (r.key === undefined) {
+      keyless(r, mapping.main);
+      continue;
+    }
     const same = byKey.get(r.key)!;
     if (same.length > 1) {
       issues.push(
@@ -41,7 +53,10 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
   }
   for (const s of mapping.details) {
     for (const r of details[s.name] ?? []) {
-      if (r.key === undefined) continue;
+      if (r.key === undefined) {
+        keyless(r, s);
+        continue;
+      }
       const d = demandeByKey.get(r.key);
       if (!d) {
         issues.push(
@@ -72,13 +87,22 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
       if (rows.length < min) {
         issues.push(makeIssue('LIGNES_MANQUANTES', place, { demande: d.key, min, sheet: s.name, count: rows.length }));
       }
-      if (max !== undefined && rows.length > max) {
-        for (const r of rows.slice(max)) {
+      const cont = s.perDemande?.continuation;
+      if (cont) {
+        // Further rows that only carry continuation fields belong to the first one.
+        for (const r of rows.slice(max ?? 0)) {
+          const others = Object.entries(r.values).filter(([f, v]) => f !== key && !cont.includes(f) && v !== null);
+          if (!others.length) r.continuation = true;
+        }
+      }
+      const counted = rows.filter((r) => !r.continuation);
+      if (max !== undefined && counted.length > max) {
+        for (const r of counted.slice(max)) {
           issues.push(
             makeIssue(
               'LIGNES_EN_TROP',
               { file, sheet: r.sheet, row: r.row, column: columnLetter(r.cols[key]), field: key, demande: d.key },
-              { demande: d.key, max, sheet: s.name, count: rows.length, rows: rows.map((x) => x.row).join(', ') },
+              { demande: d.key, max, sheet: s.name, count: counted.length, rows: counted.map((x) => x.row).join(', ') },
             ),
           );
         }

@@ -11,6 +11,8 @@ export interface ParsedRow {
   cols: Record<string, number>;
   /** The join key as read (numeroEditeur), even when invalid; undefined when empty. */
   key?: string;
+  /** A further row of a single-row sheet that only carries continuation fields (identDMP…). */
+  continuation?: boolean;
 }
 
 /** A demande: its order row and, for each detail sheet, its rows. */
@@ -23,4 +25,6 @@ export interface Demande {
   status: 'acceptee' | 'rejetee';
   /** Where it was written: JSON file name and line. */
   output?: { file: string; numLigne: number };
+  /** The number it had before --renumber gave it a new one. */
+  renumberedFrom?: string;
 }

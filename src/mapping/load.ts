@@ -26,6 +26,9 @@ const listFileSchema = z.object({
   items: z.array(z.strictObject({ code: z.string().min(1), label: z.string() })).min(1),
 });
 
+/** zod's messages in French: the user reads them (per parse, so no global configuration changes). */
+const inFrench = { error: z.locales.fr().localeError };
+
 function describeZodIssues(err: z.ZodError): string {
   return err.issues
     .map((i) => {
@@ -54,7 +57,7 @@ export function loadMapping(file: string): Mapping {
   } catch (e) {
     throw new UserError(`Fichier de correspondance « ${file} » : JSON invalide (${(e as Error).message}).`);
   }
-  const parsed = mappingSchema.safeParse(json);
+  const parsed = mappingSchema.safeParse(json, inFrench);
   if (!parsed.success) {
     throw new UserError(`Fichier de correspondance « ${file} » invalide :\n${describeZodIssues(parsed.error)}`);
   }
@@ -87,7 +90,7 @@ export function loadMapping(file: string): Mapping {
   for (const [name, decl] of Object.entries(m.lists ?? {})) {
     const p = path.resolve(path.dirname(source), decl.file);
     try {
-      const list = listFileSchema.parse(JSON.parse(fs.readFileSync(p, 'utf8')));
+      const list = listFileSchema.parse(JSON.parse(fs.readFileSync(p, 'utf8')), inFrench);
       codeLists[name] = { items: list.items, codes: new Set(list.items.map((i) => i.code)) };
     } catch (e) {
       faults.push(`liste « ${name} » : fichier ${decl.file} illisible ou invalide (${(e as Error).message.split('\n')[0]})`);
@@ -129,7 +132,7 @@ export function loadMapping(file: string): Mapping {
       faults.push(`règle « ${r.rule} » inconnue (connues : ${Object.keys(ruleParamSchemas).join(', ')})`);
       continue;
     }
-    const res = schema.safeParse(r);
+    const res = schema.safeParse(r, inFrench);
     if (!res.success) faults.push(`règle « ${r.rule} » : ${res.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(' ; ')}`);
   }
   if (faults.length) {

@@ -60,7 +60,14 @@ export const sheetSchema = z.strictObject({
   name: z.string().min(1).max(31),
   role: z.enum(['header', 'main', 'detail']),
   description: z.string().min(1),
-  perDemande: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().positive().optional() }).optional(),
+  perDemande: z
+    .strictObject({
+      min: z.number().int().min(0).optional(),
+      max: z.number().int().positive().optional(),
+      /** Fields that may go on on further rows of the same demande (one identDMP per row…). */
+      continuation: z.array(z.string()).optional(),
+    })
+    .optional(),
   groups: z.strictObject({ by: z.string(), sameValues: z.array(z.string()) }).optional(),
   columns: z.array(columnSchema).min(1),
 });
@@ -75,6 +82,8 @@ export type OutputNode = {
   object?: OutputNode[];
   each?: { sheet: string; groupBy?: string };
   lines?: OutputNode[];
+  /** For a list: null instead of [] when it is empty. */
+  nullWhenEmpty?: boolean;
 };
 
 export const outputNodeSchema: z.ZodType<OutputNode> = z.lazy(() =>
@@ -89,6 +98,7 @@ export const outputNodeSchema: z.ZodType<OutputNode> = z.lazy(() =>
       object: z.array(outputNodeSchema).optional(),
       each: z.strictObject({ sheet: z.string(), groupBy: z.string().optional() }).optional(),
       lines: z.array(outputNodeSchema).optional(),
+      nullWhenEmpty: z.boolean().optional(),
     })
     .superRefine((n, ctx) => {
       const kinds = [
@@ -121,9 +131,13 @@ export const mappingSchema = z.strictObject({
   lists: z.record(z.string(), z.strictObject({ file: z.string().min(1) })).optional(),
   sheets: z.array(sheetSchema).min(2),
   rules: z.array(ruleSchema).default([]),
+  /** What the journal records of each exported demande: its amount field and its FINESS géographiques. */
+  journal: z.strictObject({ amount: z.string(), finess: z.string() }),
   output: z.strictObject({
     fileName: z.string().includes('{sequence}'),
     maxLines: z.number().int().positive(),
+    /** A field of the main sheet the vendor types on the portal beside each file (numeroASP for a solde). */
+    portalField: z.string().optional(),
     file: z.array(outputNodeSchema).min(1),
   }),
 });

@@ -24,7 +24,7 @@ export interface Report {
     rejected: number;
   }[];
   failures: FileFailure[];
-  jsonFiles: { file: string; path: string; kind: string; numeroAns: string; lines: number; bytes: number; demandes: string[] }[];
+  jsonFiles: { file: string; path: string; kind: string; numeroAns: string; lines: number; bytes: number; demandes: string[]; portalValues: string[] }[];
   demandes: {
     file: string;
     numeroEditeur: string;
@@ -72,7 +72,7 @@ export function buildReport(a: {
       rejected: r.demandes.filter((d) => d.status === 'rejetee').length,
     })),
     failures: a.failures,
-    jsonFiles: a.written.map((f) => ({ file: f.name, path: f.path, kind: f.kind, numeroAns: f.numeroAns, lines: f.lines, bytes: f.bytes, demandes: f.demandes })),
+    jsonFiles: a.written.map((f) => ({ file: f.name, path: f.path, kind: f.kind, numeroAns: f.numeroAns, lines: f.lines, bytes: f.bytes, demandes: f.demandes, portalValues: f.portalValues })),
     demandes: demandes.map(({ r, d }) => ({
       file: r.file,
       numeroEditeur: d.key,
@@ -123,7 +123,12 @@ export function printSummary(r: Report): string {
   if (r.command === 'convert') {
     if (r.jsonFiles.length) {
       lines.push('Fichiers JSON écrits (à déposer sur le portail de l\'ASP, en indiquant le type de demande et le numéro ANS) :');
-      for (const f of r.jsonFiles) lines.push(`  ${f.path} — ${plural(f.lines, 'ligne', 'lignes')}, type « ${f.kind} », numéro ANS ${f.numeroAns}`);
+      for (const f of r.jsonFiles) {
+        lines.push(
+          `  ${f.path} — ${plural(f.lines, 'ligne', 'lignes')}, type « ${f.kind} », numéro ANS ${f.numeroAns}` +
+            (f.portalValues.length ? `, dossier(s) ASP ${f.portalValues.join(', ')}` : ''),
+        );
+      }
     } else lines.push('Aucun fichier JSON écrit.');
   }
   const t = r.totals;

@@ -34,6 +34,7 @@ export const catalogue = {
   CELLULE_EN_ERREUR: { severity: 'erreur', template: '{field} : la cellule contient une erreur de formule ({value}).' },
   // Join
   NUMERO_EDITEUR_DOUBLON: { severity: 'erreur', template: 'Le numéro éditeur {value} est utilisé par plusieurs demandes ({where}).' },
+  VALEUR_DOUBLON_LOT: { severity: 'erreur', template: '{field} : « {value} » est utilisé par plusieurs demandes du lot ({where}).' },
   VALEUR_DOUBLON: { severity: 'erreur', template: '{field} : « {value} » apparaît plusieurs fois dans la demande ({where}).' },
   LIGNE_ORPHELINE: { severity: 'erreur', template: 'Aucune demande de numéro éditeur {value} dans la feuille « {main} » : cette ligne n\'est rattachée à rien.' },
   LIGNES_MANQUANTES: { severity: 'erreur', template: 'La demande {demande} doit avoir au moins {min} ligne(s) dans la feuille « {sheet} » (ici {count}).' },
@@ -48,6 +49,17 @@ export const catalogue = {
   PJ_TYPE_EN_DOUBLE: { severity: 'erreur', template: 'La demande {demande} a {count} pièces {type} (lignes {rows}) : une seule par type.' },
   PJ_CONSEIL: { severity: 'avertissement', template: '{message}' },
   PROFIL_NON_DECLARE: { severity: 'avertissement', template: '{field} = {value} demande que le logiciel soit référencé avec le profil « {profile} », non déclaré dans la feuille « {sheet} » (colonne {profileField}).' },
+  // Journal: nothing submitted twice; solde against its avance
+  DEJA_EXPORTEE: { severity: 'erreur', template: 'La demande {demande} ({kind}) a déjà été exportée dans {file}, ligne {numLigne}, le {date} ({state}) : elle n\'est pas exportée une seconde fois (--force pour l\'exporter quand même).' },
+  NUMERO_A_CHANGER: { severity: 'erreur', template: 'La demande d\'avance {demande} a été rejetée par l\'ASP ({libelle}) : une avance rejetée se resoumet sous un nouveau numéro éditeur. Changez-le, ou relancez avec --renumber pour recevoir le prochain numéro libre.' },
+  RENUMEROTEE: { severity: 'avertissement', template: 'Avance rejetée par l\'ASP sous le numéro {old} : resoumise sous le numéro {new} (les noms des pièces suivent).' },
+  SOLDE_AVANCE_INCONNUE: { severity: 'avertissement', template: 'Le dossier {value} n\'est pas dans le journal : la facture n\'a pas pu être comparée à la commande de l\'avance.' },
+  SOLDE_AVANCE_AUTRE_NUMERO: { severity: 'erreur', template: 'Le dossier {value} est celui de l\'avance de numéro éditeur {expected}, pas {demande} : le solde garde le numéro éditeur de son avance.' },
+  SOLDE_AVANCE_AUTRE_ANS: { severity: 'erreur', template: 'Le dossier {value} a été demandé sous le numéro ANS {expected}, pas {numeroAns}.' },
+  SOLDE_MONTANT_SUPERIEUR: { severity: 'erreur', template: 'Montant facturé {value} supérieur au montant de la commande déclaré à l\'avance ({expected}).' },
+  SOLDE_FINESS_HORS_AVANCE: { severity: 'avertissement', template: 'Le FINESS géographique {value} ne figurait pas dans la demande d\'avance {numeroASP}.' },
+  SOLDE_AVANCE_NON_PAYEE: { severity: 'avertissement', template: 'L\'avance {value} n\'est pas connue comme payée ({state}) : un solde ne peut être déposé qu\'une fois l\'avance payée (xlsx2segur journal --payee {value}).' },
+  SOLDE_AVANCE_REFUSEE: { severity: 'erreur', template: 'L\'avance {value} a été refusée par l\'ASP : pas de solde possible.' },
   NUMERO_ANS_SIRET_DIFFERENTS: { severity: 'erreur', template: 'Le numéro ANS {numeroAns} est associé à deux SIRET différents ({siret} et {other}) : les classeurs ne sont pas fusionnés.' },
 } as const satisfies Record<string, { severity: Severity; template: string }>;
 

@@ -24,13 +24,14 @@ interface NamedRule<P> {
   check(ctx: RuleContext, params: P, demande?: Demande): void;
 }
 
-/** SIRET key: Luhn over the 14 digits; La Poste (SIREN 356000000) uses the sum of digits modulo 5. */
+/**
+ * SIRET key: Luhn over the 14 digits. La Poste (SIREN 356000000) numbers its establishments with the sum of
+ * digits divisible by 5 instead; its head office 35600000000048 passes Luhn, not that sum: either is valid.
+ */
 export function siretKeyValid(siret: string): boolean {
   if (!/^\d{14}$/.test(siret)) return false;
   const digits = [...siret].map(Number);
-  if (siret.startsWith('356000000')) {
-    return digits.reduce((a, b) => a + b, 0) % 5 === 0;
-  }
+  if (siret.startsWith('356000000') && digits.reduce((a, b) => a + b, 0) % 5 === 0) return true;
   let sum = 0;
   for (let i = 0; i < 14; i++) {
     let d = digits[13 - i];
@@ -90,7 +91,9 @@ const groupCount: NamedRule<{
     if (typeof flag !== 'boolean') return;
     const rows = d!.details[p.sheet] ?? [];
     if (!rows.length) return; // reported as missing rows
-    const groups = new Set(rows.map((r) => r.values[p.by]).filter((v) => typeof v === 'string'));
+    // A group key that is empty or unreadable is already reported; counting without it would mislead.
+    if (rows.some((r) => typeof r.values[p.by] !== 'string')) return;
+    const groups = new Set(rows.map((r) => r.values[p.by]));
     const spec = flag ? p.whenTrue : p.whenFalse;
     const count = groups.size;
     if ((spec.min !== undefined && count < spec.min) || (spec.max !== undefined && count > spec.max)) {

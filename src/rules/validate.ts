@@ -2,6 +2,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../mapping/load.js';
 import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
 import { fold, gridFromWorksheet, readSheet, type Grid, type SheetData } from '../read/sheet.js';
+import { showScalar } from '../read/cell.js';
 import { parseCell } from '../values/parse.js';
 import { Amount, showValue, type FieldValue } from '../values/types.js';
 import { join } from '../join/join.js';
@@ -108,6 +109,17 @@ export function validateSheets(
     const col = field ? findColumn(mapping, row.sheet, field) : undefined;
     issues.push(makeIssue(code, place(row, field, demande), { label: col?.label, ...params }));
   };
+  /** Withdraws the problems reported on a cell whose value is ignored; returns what the cell showed. */
+  const withdraw = (row: ParsedRow, field: string): string => {
+    for (let k = issues.length - 1; k >= 0; k--) {
+      const i = issues[k];
+      if (i.sheet === row.sheet && i.row === row.row && i.field === field) issues.splice(k, 1);
+    }
+    (row as ParsedRow & { invalid?: Set<string> }).invalid?.delete(field);
+    const spec = mapping.sheets.find((s) => sheets[s.name]?.actualName === row.sheet);
+    const raw = spec ? sheets[spec.name].rows.find((r) => r.row === row.row)?.cells[field]?.value : undefined;
+    return raw === undefined || raw === null ? showValue(row.values[field] ?? null) : showScalar(raw);
+  };
 
   const parseRows = (spec: SheetSpec): ParsedRow[] => {
     const data = sheets[spec.name];
@@ -190,7 +202,7 @@ export function validateSheets(
     get: (d, field) => getValue(mapping, d, header, field),
   };
   // Required values of the header (its required fields) and header-level rules.
-  if (header) checkRequired(mapping.header, header, undefined, ctx, report);
+  if (header) checkRequired(mapping.header, header, undefined, ctx, report, withdraw);
   for (const r of mapping.rules) {
     const rule = namedRules[r.rule];
     if (rule.scope === 'header') rule.check(ctx, rule.schema.parse(r) as never);
@@ -210,8 +222,8 @@ export function validateSheets(
   result.demandes = joined.demandes;
 
   for (const d of joined.demandes) {
-    checkRequired(mapping.main, d.main, d, ctx, report);
-    for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, report);
+    checkRequired(mapping.main, d.main, d, ctx, report, withdraw);
+    for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, report, withdraw);
     // Values unique within a demande (FINESS géographiques…).
     for (const s of mapping.details) {
       for (const col of s.columns.filter((c) => c.unique === 'demande')) {
@@ -294,23 +306,29 @@ function checkRequired(
   d: Demande | undefined,
   ctx: RuleContext,
   report: (code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string) => void,
+  withdraw: (row: ParsedRow, field: string) => string,
 ) {
   const invalid = (row as ParsedRow & { invalid?: Set<string> }).invalid;
+  const cont = spec.perDemande?.continuation;
   for (const col of spec.columns) {
-    if (invalid?.has(col.field)) continue; // already reported
+    if (row.continuation && !cont?.includes(col.field)) continue;
     const v = row.values[col.field];
     const empty = v === null || v === undefined;
     if (col.requiredWhen) {
-      const lookup = (f: string) => (f in row.values ? row.values[f] : d ? ctx.get(d, f) : undefined);
+      const lookup = (f: string) => (f in row.values && !row.continuation ? row.values[f] : d ? ctx.get(d, f) : undefined);
       const needed = evaluate(col.requiredWhen, lookup);
       const condition = describeCondition(col.requiredWhen);
-      if (needed === true && empty) report('REQUIS_SI', row, col.field, { condition }, d?.key ?? row.key);
-      if (needed === false && !empty) {
-        report('VALEUR_IGNOREE', row, col.field, { condition, value: showValue(v) }, d?.key ?? row.key);
+      if (needed === false && (!empty || invalid?.has(col.field))) {
+        // The value is ignored, so it is not checked either: its problems are withdrawn.
+        const shown = withdraw(row, col.field);
+        report('VALEUR_IGNOREE', row, col.field, { condition, value: shown }, d?.key ?? row.key);
         row.values[col.field] = null;
+      } else if (needed === true && empty && !invalid?.has(col.field)) {
+        report('REQUIS_SI', row, col.field, { condition }, d?.key ?? row.key);
       }
       continue;
     }
+    if (invalid?.has(col.field)) continue; // already reported
     if (empty && col.required !== false) report('VALEUR_REQUISE', row, col.field, {}, d?.key ?? row.key);
   }
 }

@@ -20,3 +20,20 @@ export const avanceExample: Record<string, (string | number)[][]> = {
   ],
   Scénarios: [['00001', 'NON', 'OUI', 'ENO_5 — ENOVACOM', 'NON', 'NON', 'OUI', 'NON', 'OUI', 'NON', 'NON', 'NON']],
 };
+
+/**
+ * The solde specification's example (section 3.1): the avance FINBIO000006 of 27 450,00 € HT was paid;
+ * the SGL was installed for the FINESS géographiques 999999991, 999999992 and 999999993.
+ */
+export const soldeExample: Record<string, (string | number)[][]> = {
+  Fichier: [[EXAMPLE_NUMERO_ANS, EXAMPLE_SIRET]],
+  Factures: [['00001', 'FINBIO000006', '15/06/2022', '27 450,00']],
+  FINESS: [['00001', '999999991'], ['00001', '999999992'], ['00001', '999999993']],
+  PJ: [
+    ['00001', 'FACTURE', 'PDF', 'BIO-SGL-Va1-FACTURE-00001.pdf'],
+    ['00001', 'VA', 'PDF', ''],
+  ],
+  Scénarios: [['00001', 'OUI', 'STRUCT-IDNAT-0001', 'OUI', 'sgl@labo-durand.mssante.fr', 'NON', '']],
+};
+
+export const examples: Record<string, Record<string, (string | number)[][]>> = { avance: avanceExample, solde: soldeExample };

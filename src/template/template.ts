@@ -116,7 +116,7 @@ function addNotice(wb: ExcelJS.Workbook, mapping: Mapping, example: NoticeExampl
   line('');
   line('Comment remplir ce classeur', true, 12);
   const steps = [
-    `1. Feuille « ${mapping.header.name} » : une seule ligne, l'en-tête du fichier JSON (numéro ANS et SIRET), et les profils avec lesquels le logiciel est référencé.`,
+    `1. Feuille « ${mapping.header.name} » : une seule ligne, l'en-tête du fichier JSON (numéro ANS et SIRET)${mapping.header.columns.length > 2 ? ', et les profils avec lesquels le logiciel est référencé' : ''}.`,
     `2. Feuille « ${mapping.main.name} » : une ligne par demande, identifiée par son numéro éditeur (5 chiffres, 00001, 00002…).`,
     ...mapping.details.map((s, i) => `${i + 3}. Feuille « ${s.name} » : ${s.description} Chaque ligne porte le numéro éditeur de sa demande.`),
     'Les réponses OUI/NON se choisissent dans la liste (VRAI/FAUX, TRUE/FALSE et 1/0 sont aussi acceptés).',

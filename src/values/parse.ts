@@ -21,8 +21,9 @@ export interface ParseContext {
   codeLists: Record<string, { codes: Set<string> }>;
 }
 
-const TRUE_WORDS = new Set(['oui', 'vrai', 'true', '1', 'o', 'yes']);
-const FALSE_WORDS = new Set(['non', 'faux', 'false', '0', 'n', 'no']);
+/** The accepted answers, in any case: OUI/NON, VRAI/FAUX, TRUE/FALSE, 1/0. Anything else is refused. */
+const TRUE_WORDS = new Set(['oui', 'vrai', 'true', '1']);
+const FALSE_WORDS = new Set(['non', 'faux', 'false', '0']);
 
 function ok(value: FieldValue, warnings: Problem[] = []): Parsed {
   return { value, warnings };

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Journal, type JournalEntry } from '../journal/journal.js';
+import { UserError } from '../util/errors.js';
+import { annotateAspAnswers } from '../annotate/asp.js';
+
+/** One line of a file the portal gives back: the deposited line with the ASP's answer filled in. */
+const returnLineSchema = z.looseObject({
+  numLigne: z.union([z.number(), z.string()]).optional(),
+  numeroEditeur: z.union([z.string(), z.number()]),
+  numeroASP: z.string().nullable().optional(),
+  codeTraitement: z.union([z.string(), z.number()]).nullable().optional(),
+  libelleTraitement: z.string().nullable().optional(),
+});
+const returnFileSchema = z.looseObject({
+  impId: z.union([z.string(), z.number()]).nullable().optional(),
+  numeroAns: z.string(),
+  lignesImport: z.array(z.unknown()),
+});
+
+export interface RetourLineOutcome {
+  file: string;
+  numLigne: number | null;
+  numeroEditeur: string;
+  kind: 'avance' | 'solde';
+  statut: 'acceptee' | 'rejetee' | 'non-rapprochee';
+  numeroASP: string | null;
+  libelle: string | null;
+  message: string;
+}
+
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export function isAcceptedLabel(label: string | null | undefined): boolean {
+  return Boolean(label && fold(label).includes('demande acceptee'));
+}
+
+function amountText(v: unknown): string | undefined {
+  if (typeof v === 'number') return v.toFixed(2);
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v).toFixed(2);
+  return undefined;
+}
+
+function finessOf(line: Record<string, unknown>, kind: 'avance' | 'solde'): string[] | undefined {
+  if (kind === 'solde') return Array.isArray(line.beneficiaires) ? line.beneficiaires.map(String) : undefined;
+  const b = line.beneficiaires as { EtablissementsClients?: { numeroFINESSGeos?: unknown[] }[] } | undefined;
+  if (!b || !Array.isArray(b.EtablissementsClients)) return undefined;
+  return b.EtablissementsClients.flatMap((e) => (Array.isArray(e.numeroFINESSGeos) ? e.numeroFINESSGeos.map(String) : []));
+}
+
+/** Reads the ASP's return files, records each line's outcome in the journal. */
+export async function runRetour(opts: { files: string[]; outDir: string; workbook?: string; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
+  const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
+  const journal = Journal.load(opts.outDir);
+  if (!journal.entries.length) {
+    throw new UserError(`Aucun journal dans ${opts.outDir} : les réponses de l'ASP se rapprochent de ce que convert a exporté dans ce dossier (indiquez-le avec -o).`);
+  }
+  const outcomes: RetourLineOutcome[] = [];
+  const failures: string[] = [];
+  for (const file of opts.files) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    } catch (e) {
+      failures.push(`${file} : fichier de retour illisible ou JSON invalide (${(e as Error).message}).`);
+      continue;
+    }
+    const parsed = returnFileSchema.safeParse(json);
+    if (!parsed.success) {
+      failures.push(`${file} : ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).`);
+      continue;
+    }
+    const impId = parsed.data.impId === null || parsed.data.impId === undefined ? null : String(parsed.data.impId);
+    const ans = parsed.data.numeroAns;
+    parsed.data.lignesImport.forEach((raw, index) => {
+      const l = returnLineSchema.safeParse(raw);
+      if (!l.success) {
+        failures.push(`${file} : ligne ${index + 1} illisible (numeroEditeur attendu).`);
+        return;
+      }
+      const line = raw as Record<string, unknown>;
+      const kind: 'avance' | 'solde' = 'facture' in line || 'lienCompteRendu' in line ? 'solde' : 'avance';
+      const num = String(l.data.numeroEditeur).padStart(5, '0');
+      const numLigne = l.data.numLigne === undefined ? null : Number(l.data.numLigne);
+      const base = { file: path.basename(file), numLigne, numeroEditeur: num, kind };
+      const candidates = journal.find(kind, ans, num);
+      const entry: JournalEntry | undefined =
+        candidates.filter((e) => e.numLigne === numLigne && !e.asp).pop() ??
+        candidates.filter((e) => !e.asp).pop() ??
+        candidates.filter((e) => e.numLigne === numLigne).pop() ??
+        candidates[candidates.length - 1];
+      if (!entry) {
+        outcomes.push({ ...base, statut: 'non-rapprochee', numeroASP: null, libelle: null, message: `demande ${kind} ${num} du numéro ANS ${ans} jamais exportée d'ici : ligne non prise en compte.` });
+        return;
+      }
+      // A return must describe what was exported: the amount and the FINESS.
+      const amount = amountText(kind === 'solde' ? (line.facture as Record<string, unknown> | undefined)?.montantSegurHTFacture : (line.commande as Record<string, unknown> | undefined)?.montantSegurHT);
+      const finess = finessOf(line, kind);
+      const diffs: string[] = [];
+      if (amount !== undefined && amount !== entry.montant) diffs.push(`montant ${amount} au lieu de ${entry.montant}`);
+      if (finess && [...finess].sort().join(',') !== [...entry.finess].sort().join(',')) diffs.push(`FINESS ${finess.join(', ')} au lieu de ${entry.finess.join(', ')}`);
+      if (diffs.length) {
+        outcomes.push({ ...base, statut: 'non-rapprochee', numeroASP: null, libelle: null, message: `demande ${num} : le retour ne correspond pas à ce qui a été exporté (${diffs.join(' ; ')}) : ligne non prise en compte.` });
+        return;
+      }
+      const libelle = l.data.libelleTraitement ?? null;
+      const numeroASP = l.data.numeroASP && l.data.numeroASP.trim() ? l.data.numeroASP.trim() : null;
+      const accepted = isAcceptedLabel(libelle) || (kind === 'avance' && numeroASP !== null);
+      entry.asp = {
+        statut: accepted ? 'acceptee' : 'rejetee',
+        libelle,
+        codeTraitement: l.data.codeTraitement === null || l.data.codeTraitement === undefined ? null : String(l.data.codeTraitement),
+        impId,
+        fichierRetour: path.basename(file),
+      };
+      if (kind === 'avance' && numeroASP) entry.numeroASP = numeroASP;
+      outcomes.push({
+        ...base,
+        statut: entry.asp.statut,
+        numeroASP: entry.numeroASP,
+        libelle,
+        message: accepted ? `demande ${num} acceptée${entry.numeroASP ? `, dossier ${entry.numeroASP}` : ''}.` : `demande ${num} rejetée : ${libelle ?? 'sans libellé'}.`,
+      });
+    });
+  }
+  journal.save();
+  let workbookOut: string | undefined;
+  if (opts.workbook) {
+    try {
+      workbookOut = await annotateAspAnswers(opts.workbook, journal, opts.outDir);
+    } catch (e) {
+      failures.push(e instanceof UserError ? e.message : `${opts.workbook} : ${(e as Error).message}`);
+    }
+  }
+  const unmatched = outcomes.filter((o) => o.statut === 'non-rapprochee');
+  if (opts.json) {
+    out(JSON.stringify({ journal: journal.file, workbook: workbookOut ?? null, lines: outcomes, failures }, null, 2) + '\n');
+  } else {
+    out(`xlsx2segur retour — journal ${journal.file}\n`);
+    for (const o of outcomes) out(`  ${o.statut === 'acceptee' ? '✓' : o.statut === 'rejetee' ? '✗' : '?'} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
+    for (const f of failures) out(`✗ ${f}\n`);
+    const acc = outcomes.filter((o) => o.statut === 'acceptee').length;
+    const rej = outcomes.filter((o) => o.statut === 'rejetee').length;
+    out(`Total : ${acc} acceptée(s), ${rej} rejetée(s), ${unmatched.length} ligne(s) non rapprochée(s)${failures.length ? `, ${failures.length} fichier(s) en échec` : ''}.\n`);
+    if (workbookOut) out(`Classeur avec les réponses de l'ASP : ${workbookOut}\n`);
+  }
+  return failures.length ? 2 : unmatched.length ? 1 : 0;
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../util/fs.js';
+import { UserError } from '../util/errors.js';
+
+/**
+ * The journal: every demande written to a JSON file, and what the ASP said of it. Plain JSON in the output
+ * folder, written atomically. It is what stops a demande from being submitted twice and what the solde is
+ * prepared from.
+ */
+export const JOURNAL_NAME = 'xlsx2segur-journal.json';
+
+const aspSchema = z.object({
+  statut: z.enum(['acceptee', 'rejetee']),
+  libelle: z.string().nullable(),
+  codeTraitement: z.string().nullable(),
+  impId: z.string().nullable(),
+  fichierRetour: z.string(),
+});
+
+export const entrySchema = z.object({
+  kind: z.enum(['avance', 'solde']),
+  numeroAns: z.string(),
+  siret: z.string().nullable().default(null),
+  numeroEditeur: z.string(),
+  numeroASP: z.string().nullable(),
+  file: z.string(),
+  numLigne: z.number().int(),
+  date: z.string(),
+  montant: z.string(),
+  finess: z.array(z.string()),
+  source: z.string(),
+  renumberedFrom: z.string().nullable().default(null),
+  asp: aspSchema.nullable().default(null),
+  paiement: z.enum(['payee', 'refusee']).nullable().default(null),
+});
+
+export type JournalEntry = z.infer<typeof entrySchema>;
+
+const journalSchema = z.object({
+  version: z.literal(1),
+  entries: z.array(entrySchema),
+});
+
+export type EntryState = 'exportee' | 'acceptee' | 'rejetee' | 'payee' | 'refusee';
+
+export const STATE_LABELS: Record<EntryState, string> = {
+  exportee: 'exportée (pas encore de réponse de l\'ASP)',
+  acceptee: 'acceptée par l\'ASP',
+  rejetee: 'rejetée par l\'ASP',
+  payee: 'payée',
+  refusee: 'refusée par l\'ASP',
+};
+
+export function stateOf(e: JournalEntry): EntryState {
+  if (e.paiement === 'refusee') return 'refusee';
+  if (e.paiement === 'payee') return 'payee';
+  if (e.asp) return e.asp.statut;
+  return 'exportee';
+}
+
+export class Journal {
+  constructor(
+    readonly file: string,
+    readonly entries: JournalEntry[],
+  ) {}
+
+  static pathIn(dir: string): string {
+    return path.join(dir, JOURNAL_NAME);
+  }
+
+  /** Loads the journal of a folder, or of a journal file; empty when there is none yet. */
+  static load(dirOrFile: string): Journal {
+    const file = dirOrFile.endsWith('.json') ? dirOrFile : Journal.pathIn(dirOrFile);
+    if (!fs.existsSync(file)) return new Journal(file, []);
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new UserError(`Journal ${file} illisible (${(e as Error).message}). Il n'a pas été modifié ; corrigez-le ou déplacez-le.`);
+    }
+    const parsed = journalSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new UserError(`Journal ${file} invalide (${parsed.error.issues[0]?.path.join('.')} : ${parsed.error.issues[0]?.message}). Il n'a pas été modifié.`);
+    }
+    return new Journal(file, parsed.data.entries);
+  }
+
+  save(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
+  }
+
+  /** Entries of one demande, oldest first. */
+  find(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry[] {
+    return this.entries.filter((e) => e.kind === kind && e.numeroAns === numeroAns && e.numeroEditeur === numeroEditeur);
+  }
+
+  latest(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry | undefined {
+    const all = this.find(kind, numeroAns, numeroEditeur);
+    return all[all.length - 1];
+  }
+
+  /** The avance that received this numeroASP. */
+  avanceByAsp(numeroASP: string): JournalEntry | undefined {
+    const all = this.entries.filter((e) => e.kind === 'avance' && e.numeroASP === numeroASP);
+    return all[all.length - 1];
+  }
+
+  /** Highest numeroEditeur used for a numeroAns and kind (0 when none). */
+  highestNumber(kind: string, numeroAns: string): number {
+    let max = 0;
+    for (const e of this.entries) {
+      if (e.kind !== kind || e.numeroAns !== numeroAns) continue;
+      for (const n of [e.numeroEditeur, e.renumberedFrom]) if (n && /^\d+$/.test(n)) max = Math.max(max, Number(n));
+    }
+    return max;
+  }
+}
