@@ -26,14 +26,37 @@ function outline(wb: ExcelJS.Workbook) {
 }
 
 describe('template avance', () => {
-  it('the committed templates/avance-bio-sgl.xlsx is what the command produces', async () => {
-    const out = path.join(tmpDir(), 'm.xlsx');
-    const r = cli(['template', 'avance', '-o', out]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Modèle');
-    const fresh = outline(await readXlsx(out));
-    const committed = outline(await readXlsx(path.join(root, 'templates/avance-bio-sgl.xlsx')));
-    expect(committed).toEqual(fresh);
+  for (const kind of ['avance', 'solde']) {
+    it(`the committed templates/${kind}-bio-sgl.xlsx is what the command produces`, async () => {
+      const out = path.join(tmpDir(), 'm.xlsx');
+      const r = cli(['template', kind, '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Modèle');
+      const fresh = outline(await readXlsx(out));
+      const committed = outline(await readXlsx(path.join(root, `templates/${kind}-bio-sgl.xlsx`)));
+      expect(committed).toEqual(fresh);
+    });
+  }
+
+  it('the solde template has its sheets, headers and dropdowns, and records its kind', async () => {
+    const out = path.join(tmpDir(), 's.xlsx');
+    cli(['template', 'solde', '-o', out]);
+    const wb = await readXlsx(out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Notice', 'Fichier', 'Factures', 'FINESS', 'PJ', 'Scénarios', 'Listes']);
+    expect(wb.getWorksheet('Listes')!.getCell('A1').value).toBe('xlsx2segur:solde-bio-sgl');
+    const headers = (ws: string) => (wb.getWorksheet(ws)!.getRow(1).values as string[]).filter(Boolean);
+    expect(headers('Factures')).toEqual([
+      'Numéro éditeur (numeroEditeur)',
+      'Numéro de dossier ASP (numeroASP)',
+      'Date de facture (dateFacture)',
+      'Montant Ségur HT facturé (€) (montantSegurHTFacture)',
+    ]);
+    expect(headers('FINESS')).toEqual(['Numéro éditeur (numeroEditeur)', 'FINESS géographique (numeroFINESSGeo)']);
+    expect(headers('Scénarios').map((h) => /\((\w+)\)$/.exec(h)![1])).toEqual([
+      'numeroEditeur', 'isDirectToDMP', 'identDMP', 'isDirectToMSSPro', 'adresseBoiteMSSPro', 'isDirectToMSSCitoyen', 'adresseBoiteMSSCitoyen',
+    ]);
+    expect((wb.getWorksheet('PJ') as any).dataValidations.model.B2.formulae[0]).toBe('"FACTURE,VA"');
+    expect((wb.getWorksheet('PJ') as any).dataValidations.model.C2.formulae[0]).toBe('"PDF,PNG,JPG,XML"');
   });
 
   it('has the sheets, headers with field names, dropdowns, text formats and help', async () => {
