@@ -5,6 +5,7 @@ import { loadMapping, type Mapping } from '../mapping/load.js';
 import { detectKind, mappingOf } from '../mapping/detect.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { resolveInputs } from '../read/inputs.js';
+import { readCsvFolder } from '../read/csv.js';
 import { refreshStatus, validateWorkbook, type WorkbookResult } from '../rules/validate.js';
 import { columnLetter, makeIssue } from '../rules/issues.js';
 import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
@@ -135,7 +136,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   const loaded: { wb: ExcelJS.Workbook; result: WorkbookResult }[] = [];
   for (const file of files) {
     try {
-      const wb = await readWorkbook(file);
+      const wb = fs.statSync(file).isDirectory() ? readCsvFolder(file) : await readWorkbook(file);
       const kind = forced ? undefined : detectKind(wb);
       const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
       if (!mapping) {

@@ -14,10 +14,37 @@ function isLockFile(name: string): boolean {
   return name.startsWith('~$') || name.startsWith('.~lock');
 }
 
+/** A folder is a CSV input when it holds CSV files and no workbook. */
+export function isCsvFolder(dir: string): boolean {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return false;
+  }
+  return names.some((n) => /\.csv$/i.test(n)) && !names.some((n) => WORKBOOK.test(n) && !isLockFile(n));
+}
+
+/** Workbooks and CSV folders under a folder, recursively, in a stable order. */
+function walk(dir: string, out: string | undefined, found: string[]) {
+  if (out && path.resolve(dir) === out) return;
+  if (isCsvFolder(dir)) {
+    found.push(dir);
+    return;
+  }
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p, out, found);
+    } else if (e.isFile() && WORKBOOK.test(e.name) && !isLockFile(e.name)) found.push(p);
+  }
+}
+
 /**
- * Expands the inputs given on the command line: files, folders (their workbooks) and glob patterns.
- * Files inside the output folder are skipped when a folder is expanded, so a second run does not read its
- * own results workbooks back.
+ * Expands the inputs given on the command line: files, folders (their workbooks and CSV folders,
+ * recursively) and glob patterns. The output folder is skipped when a folder is expanded, so a second run
+ * does not read its own results workbooks back.
  */
 export async function resolveInputs(inputs: string[], outDir?: string): Promise<InputList> {
   const files: string[] = [];
@@ -38,18 +65,17 @@ export async function resolveInputs(inputs: string[], outDir?: string): Promise<
       stat = undefined;
     }
     if (stat?.isDirectory()) {
-      const found = fs
-        .readdirSync(input)
-        .filter((n) => WORKBOOK.test(n) && !isLockFile(n))
-        .sort()
-        .map((n) => path.join(input, n))
-        .filter((f) => !out || path.dirname(path.resolve(f)) !== out);
-      if (!found.length) problems.push(`${input} : aucun classeur .xlsx dans ce dossier.`);
+      const found: string[] = [];
+      walk(input, out, found);
+      if (!found.length) problems.push(`${input} : aucun classeur .xlsx ni dossier de CSV dans ce dossier.`);
       found.forEach(add);
     } else if (stat?.isFile()) {
       add(input);
     } else if (/[*?[\]{}]/.test(input)) {
-      const found = (await glob(input, { nodir: true })).filter((f) => !isLockFile(path.basename(f))).sort();
+      const found = (await glob(input, { nodir: false, posix: true }))
+        .filter((f) => !isLockFile(path.basename(f)))
+        .filter((f) => (fs.statSync(f).isDirectory() ? isCsvFolder(f) : true))
+        .sort();
       if (!found.length) problems.push(`${input} : aucun fichier ne correspond à ce motif.`);
       found.forEach(add);
     } else {

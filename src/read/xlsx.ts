@@ -102,5 +102,6 @@ export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
   }
   // exceljs 4.4.0 gives all the cells loaded with the same style one shared style object: filling one cell
   // (as the results workbook does for a faulty cell) would fill every cell of that style. Each cell gets its own.
+  wb.eachSheet((ws) => ws.eachRow({ includeEmpty: true }, (row) => row.eachCell({ includeEmpty: true }, (cell) => void (cell.style = { ...cell.style }))));
   return wb;
 }
