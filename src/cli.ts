@@ -17,7 +17,8 @@ async function main(argv: string[]): Promise<number> {
       .option('o', { alias: 'out', describe: 'Dossier de sortie', type: 'string', default: 'out' })
       .option('date', { describe: 'Date de dépôt sur le portail, AAAAMMJJ (défaut : aujourd\'hui)', type: 'string' })
       .option('json', { describe: 'Rapport lisible par une machine sur la sortie standard', type: 'boolean', default: false })
-      .option('mapping', { describe: 'Fichier de correspondance à utiliser à la place de celui fourni', type: 'string' });
+      .option('mapping', { describe: 'Fichier de correspondance à utiliser à la place de celui fourni', type: 'string' })
+      .option('pj', { describe: 'Dossier des pièces justificatives : les vérifie (et, pour convert, construit un .zip à côté de chaque fichier JSON)', type: 'string' });
   await yargs(argv)
     .scriptName('xlsx2segur')
     .locale('fr')
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
           .option('force', { describe: 'Exporte même les demandes que le journal dit déjà exportées', type: 'boolean', default: false })
           .option('renumber', { describe: 'Donne aux avances rejetées par l\'ASP le prochain numéro éditeur libre', type: 'boolean', default: false }),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber });
+        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber, pj: a.pj });
         code = r.exitCode;
       },
     )
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       'Vérifie les classeurs et écrit les classeurs de résultats, sans fichier JSON',
       (y) => convertOptions(y),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true });
+        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj });
         code = r.exitCode;
       },
     )

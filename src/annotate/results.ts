@@ -193,10 +193,25 @@ function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Annotate
   else if (!opts.files.length) ws.addRow(['Aucun fichier JSON écrit.']);
   else {
     const portal = result.mapping.output.portalField;
-    const h = ws.addRow(['Fichier', 'Type de demande à indiquer', 'Numéro ANS à indiquer', 'Nombre de lignes', ...(portal ? [`${portal} à indiquer`] : [])]);
+    const withZip = opts.files.some((f) => f.zip);
+    const h = ws.addRow([
+      'Fichier',
+      'Type de demande à indiquer',
+      'Numéro ANS à indiquer',
+      'Nombre de lignes',
+      ...(portal ? [`${portal} à indiquer`] : []),
+      ...(withZip ? ['Taille du JSON (octets)', 'Fichier .zip des pièces', 'Taille du .zip (octets)'] : []),
+    ]);
     h.font = { bold: true };
     for (const f of opts.files) {
-      const r = ws.addRow([f.name, f.kind, f.numeroAns, f.lines, ...(portal ? [f.portalValues.join(', ')] : [])]);
+      const r = ws.addRow([
+        f.name,
+        f.kind,
+        f.numeroAns,
+        f.lines,
+        ...(portal ? [f.portalValues.join(', ')] : []),
+        ...(withZip ? [f.bytes, f.zip?.name ?? '', f.zip?.bytes ?? ''] : []),
+      ]);
       r.alignment = { wrapText: true, vertical: 'top' };
     }
   }

@@ -16,6 +16,7 @@ import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
 import { checkAgainstJournal, recordWritten } from '../journal/guard.js';
+import { checkPj } from '../pj/check.js';
 import { buildReport, printSummary, type FileFailure, type Report } from '../report/report.js';
 
 export interface ConvertOptions {
@@ -31,6 +32,8 @@ export interface ConvertOptions {
   force?: boolean;
   /** Give rejected avances the next free numeroEditeur. */
   renumber?: boolean;
+  /** The vendor's folder of supporting documents: check them and build a .zip beside each JSON file. */
+  pj?: string;
   /** Where the summary goes (tests pass their own). */
   stdout?: (text: string) => void;
 }
@@ -161,6 +164,10 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   crossChecks(results);
   const journal = Journal.load(opts.outDir);
   checkAgainstJournal(results, journal, { force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
+  if (opts.pj) {
+    if (!fs.existsSync(opts.pj) || !fs.statSync(opts.pj).isDirectory()) throw new UserError(`--pj ${opts.pj} : dossier des pièces introuvable.`);
+    checkPj(results, opts.pj);
+  }
 
   // Accepted demandes grouped by numeroAns, in the order of the inputs and rows.
   const written: WrittenFile[] = [];
@@ -174,7 +181,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
       batches.get(k)!.demandes.push(...accepted);
     }
     const seq: SequenceState = { next: new Map() };
-    for (const b of batches.values()) written.push(...writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence));
+    for (const b of batches.values()) written.push(...(await writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence, Boolean(opts.pj))));
     if (written.length) {
       recordWritten(journal, results, written, deposit.compact);
       journal.save();
@@ -195,7 +202,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     }
   }
 
-  const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures });
+  const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures, pjChecked: Boolean(opts.pj) });
   if (opts.json) out(JSON.stringify(report, null, 2) + '\n');
   else out(printSummary(report));
   // 1 when a demande is rejected, or when any error was found (a row attached to no demande, a header fault).

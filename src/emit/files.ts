@@ -6,6 +6,8 @@ import { buildFile, buildLine } from './build.js';
 import { toJsonText } from './json-text.js';
 import { writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
+import { buildZip, zipLimit, zipSize } from '../pj/zip.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 /** A batch to write: the accepted demandes of one numeroAns and one kind, in workbook order. */
 export interface Batch {
@@ -26,6 +28,8 @@ export interface WrittenFile {
   demandes: string[];
   /** Values of the mapping's portalField (numeroASP of each solde demande), to type on the portal. */
   portalValues: string[];
+  /** The .zip of its PJ, written beside it (convert --pj). */
+  zip?: { name: string; bytes: number };
 }
 
 function escapeRegExp(s: string): string {
@@ -69,6 +73,28 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Groups demandes into files: at most maxLines each and, when the PJ were gathered, a .zip of at most the
+ * zip limit: a demande that would cross it starts the next file.
+ */
+export function split(demandes: Demande[], maxLines: number, maxZip: number): Demande[][] {
+  const out: Demande[][] = [];
+  let cur: Demande[] = [];
+  let pj: NonNullable<Demande['pj']> = [];
+  for (const d of demandes) {
+    const next = [...pj, ...(d.pj ?? [])];
+    if (cur.length && (cur.length >= maxLines || (d.pj && zipSize(next) > maxZip))) {
+      out.push(cur);
+      cur = [];
+      pj = [];
+    }
+    cur.push(d);
+    pj.push(...(d.pj ?? []));
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
 export interface SequenceState {
   next: Map<string, number>;
 }
@@ -77,7 +103,7 @@ export interface SequenceState {
  * Writes the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named
  * with the next free sequence number of that numeroAns and day. Never replaces an existing file.
  */
-export function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, firstSequence?: number): WrittenFile[] {
+export async function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, firstSequence?: number, withZip = false): Promise<WrittenFile[]> {
   const { mapping } = batch;
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
@@ -86,7 +112,7 @@ export function writeBatch(batch: Batch, dir: string, date: string, seq: Sequenc
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
   const written: WrittenFile[] = [];
-  for (const group of chunk(batch.demandes, mapping.output.maxLines)) {
+  for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
     const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
     const text = toJsonText(buildFile(mapping, batch.header, lines));
     for (;;) {
@@ -99,7 +125,15 @@ export function writeBatch(batch: Batch, dir: string, date: string, seq: Sequenc
       const target = path.join(dir, name);
       if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
       group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
+      let zip: WrittenFile['zip'];
+      if (withZip) {
+        const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
+        const zipName = name.replace(/\.json$/i, '.zip');
+        writeFileAtomic(path.join(dir, zipName), bytes);
+        zip = { name: zipName, bytes: bytes.length };
+      }
       written.push({
+        zip,
         name,
         path: target,
         kind: mapping.kind,

@@ -25,6 +25,8 @@ export interface Demande {
   status: 'acceptee' | 'rejetee';
   /** Where it was written: JSON file name and line. */
   output?: { file: string; numLigne: number };
+  /** Its supporting documents as found on disk (convert --pj). */
+  pj?: { name: string; source: string; size: number }[];
   /** The number it had before --renumber gave it a new one. */
   renumberedFrom?: string;
 }

@@ -13,6 +13,8 @@ export interface Report {
   command: 'convert' | 'validate';
   date: string;
   outDir: string;
+  /** Whether the PJ were checked on disk (--pj). */
+  pjChecked: boolean;
   totals: { workbooks: number; failedWorkbooks: number; demandes: number; accepted: number; rejected: number; errors: number; warnings: number; jsonFiles: number };
   workbooks: {
     file: string;
@@ -24,7 +26,7 @@ export interface Report {
     rejected: number;
   }[];
   failures: FileFailure[];
-  jsonFiles: { file: string; path: string; kind: string; numeroAns: string; lines: number; bytes: number; demandes: string[]; portalValues: string[] }[];
+  jsonFiles: { file: string; path: string; kind: string; numeroAns: string; lines: number; bytes: number; demandes: string[]; portalValues: string[]; zip: { file: string; bytes: number } | null }[];
   demandes: {
     file: string;
     numeroEditeur: string;
@@ -45,6 +47,7 @@ export function buildReport(a: {
   resultFiles: Map<string, string>;
   written: WrittenFile[];
   failures: FileFailure[];
+  pjChecked?: boolean;
 }): Report {
   const demandes = a.results.flatMap((r) => r.demandes.map((d) => ({ r, d })));
   const issues = a.results.flatMap((r) => r.issues);
@@ -52,6 +55,7 @@ export function buildReport(a: {
     command: a.command,
     date: a.date,
     outDir: a.outDir,
+    pjChecked: Boolean(a.pjChecked),
     totals: {
       workbooks: a.results.length + a.failures.filter((f) => f.file).length,
       failedWorkbooks: a.failures.length,
@@ -72,7 +76,7 @@ export function buildReport(a: {
       rejected: r.demandes.filter((d) => d.status === 'rejetee').length,
     })),
     failures: a.failures,
-    jsonFiles: a.written.map((f) => ({ file: f.name, path: f.path, kind: f.kind, numeroAns: f.numeroAns, lines: f.lines, bytes: f.bytes, demandes: f.demandes, portalValues: f.portalValues })),
+    jsonFiles: a.written.map((f) => ({ file: f.name, path: f.path, kind: f.kind, numeroAns: f.numeroAns, lines: f.lines, bytes: f.bytes, demandes: f.demandes, portalValues: f.portalValues, zip: f.zip ? { file: f.zip.name, bytes: f.zip.bytes } : null })),
     demandes: demandes.map(({ r, d }) => ({
       file: r.file,
       numeroEditeur: d.key,
@@ -126,10 +130,12 @@ export function printSummary(r: Report): string {
       for (const f of r.jsonFiles) {
         lines.push(
           `  ${f.path} — ${plural(f.lines, 'ligne', 'lignes')}, type « ${f.kind} », numéro ANS ${f.numeroAns}` +
-            (f.portalValues.length ? `, dossier(s) ASP ${f.portalValues.join(', ')}` : ''),
+            (f.portalValues.length ? `, dossier(s) ASP ${f.portalValues.join(', ')}` : '') +
+            (f.zip ? ` ; pièces : ${f.zip.file} (${f.zip.bytes.toLocaleString('fr-FR')} octets)` : ''),
         );
       }
     } else lines.push('Aucun fichier JSON écrit.');
+    if (!r.pjChecked) lines.push('Pièces justificatives non vérifiées et aucun .zip construit (--pj DOSSIER pour les vérifier et construire les .zip).');
   }
   const t = r.totals;
   lines.push(

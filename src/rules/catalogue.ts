@@ -60,6 +60,12 @@ export const catalogue = {
   SOLDE_FINESS_HORS_AVANCE: { severity: 'avertissement', template: 'Le FINESS géographique {value} ne figurait pas dans la demande d\'avance {numeroASP}.' },
   SOLDE_AVANCE_NON_PAYEE: { severity: 'avertissement', template: 'L\'avance {value} n\'est pas connue comme payée ({state}) : un solde ne peut être déposé qu\'une fois l\'avance payée (xlsx2segur journal --payee {value}).' },
   SOLDE_AVANCE_REFUSEE: { severity: 'erreur', template: 'L\'avance {value} a été refusée par l\'ASP : pas de solde possible.' },
+  // Supporting documents on disk (convert --pj)
+  PJ_ABSENTE: { severity: 'erreur', template: 'Pièce « {value} » introuvable dans le dossier des pièces {dir}.' },
+  PJ_CHEMIN_HORS_DOSSIER: { severity: 'erreur', template: 'Pièce « {value} » : le chemin sort du dossier des pièces {dir} (chemin absolu, « .. » ou lien symbolique) ; il est refusé.' },
+  PJ_VIDE: { severity: 'erreur', template: 'Pièce « {value} » : le fichier est vide.' },
+  PJ_TROP_GROSSE: { severity: 'erreur', template: 'Pièce « {value} » : {size} octets, au-delà des 3 Mo permis ({max} octets).' },
+  PJ_FORMAT_REEL: { severity: 'erreur', template: 'Pièce « {value} » : son contenu est au format {real}, alors que formatFichier dit {format} (extension : {ext}).' },
   NUMERO_ANS_SIRET_DIFFERENTS: { severity: 'erreur', template: 'Le numéro ANS {numeroAns} est associé à deux SIRET différents ({siret} et {other}) : les classeurs ne sont pas fusionnés.' },
 } as const satisfies Record<string, { severity: Severity; template: string }>;
 

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Demande, ParsedRow } from '../join/model.js';
+import type { WorkbookResult } from '../rules/validate.js';
+import { refreshStatus } from '../rules/validate.js';
+import { columnLetter, makeIssue } from '../rules/issues.js';
+import type { IssueCode } from '../rules/catalogue.js';
+
+/** "3 Mo" read as 3 000 000 bytes: safe under either meaning of Mo. */
+export const MAX_PJ_BYTES = 3_000_000;
+
+export interface PjFile {
+  /** Name inside the .zip: the nomenclature name (nomFichier). */
+  name: string;
+  /** Where it is on disk. */
+  source: string;
+  size: number;
+}
+
+export type RealFormat = 'PDF' | 'PNG' | 'JPG' | 'XML';
+
+/** The real format of a file, read from its first bytes. */
+export function sniffFormat(head: Buffer): RealFormat | undefined {
+  if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'PDF';
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'PNG';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'JPG';
+  let text = head.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (/^\s*<(\?xml|[A-Za-z_])/.test(text)) return 'XML';
+  return undefined;
+}
+
+const EXTENSIONS: Record<string, RealFormat> = { pdf: 'PDF', png: 'PNG', jpg: 'JPG', jpeg: 'JPG', xml: 'XML' };
+
+function readHead(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64);
+    const n = fs.readSync(fd, buf, 0, 64, 0);
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * Checks every supporting document of the demandes against the vendor's folder: it exists, stays inside
+ * the folder (no "..", no absolute path, no symbolic link leading out), is not empty, weighs at most
+ * 3 000 000 bytes, and its real format matches formatFichier and its extension. A failed check rejects
+ * the demande, with the message on the PJ row.
+ */
+export function checkPj(results: WorkbookResult[], pjDir: string): void {
+  let root: string;
+  try {
+    root = fs.realpathSync(pjDir);
+  } catch {
+    throw new Error(`dossier des pièces ${pjDir} introuvable`);
+  }
+  for (const r of results) {
+    const rule = r.mapping.rules.find((x) => x.rule === 'pj') as { sheet?: string } | undefined;
+    const sheet = rule?.sheet;
+    if (!sheet) continue;
+    for (const d of r.demandes) {
+      d.pj = [];
+      for (const row of d.details[sheet] ?? []) {
+        const file = checkOne(r, d, row, pjDir, root);
+        if (file) d.pj.push(file);
+      }
+    }
+  }
+  for (const r of results) for (const d of r.demandes) refreshStatus(d);
+}
+
+function checkOne(r: WorkbookResult, d: Demande, row: ParsedRow, pjDir: string, root: string): PjFile | undefined {
+  const name = row.values.nomFichier;
+  const format = row.values.formatFichier;
+  const given = row.values.fichierSource;
+  if (typeof name !== 'string' || typeof format !== 'string') return undefined; // already reported
+  const field = typeof given === 'string' && row.cols.fichierSource ? 'fichierSource' : 'nomFichier';
+  const rel = typeof given === 'string' ? given : name;
+  const report = (code: IssueCode, params: Record<string, unknown>) => {
+    const i = makeIssue(code, { file: r.file, sheet: row.sheet, row: row.row, column: row.cols[field] ? columnLetter(row.cols[field]) : undefined, field, demande: d.key }, { value: rel, ...params });
+    r.issues.push(i);
+    d.issues.push(i);
+  };
+  if (path.isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel) || rel.split(/[\\/]+/).includes('..')) {
+    report('PJ_CHEMIN_HORS_DOSSIER', { dir: pjDir });
+    return undefined;
+  }
+  const full = path.join(pjDir, ...rel.split(/[\\/]+/));
+  let real: string;
+  try {
+    real = fs.realpathSync(full);
+  } catch {
+    report('PJ_ABSENTE', { dir: pjDir });
+    return undefined;
+  }
+  if (!inside(root, real)) {
+    report('PJ_CHEMIN_HORS_DOSSIER', { dir: pjDir });
+    return undefined;
+  }
+  const stat = fs.statSync(real);
+  if (!stat.isFile()) {
+    report('PJ_ABSENTE', { dir: pjDir });
+    return undefined;
+  }
+  if (stat.size === 0) {
+    report('PJ_VIDE', {});
+    return undefined;
+  }
+  if (stat.size > MAX_PJ_BYTES) {
+    report('PJ_TROP_GROSSE', { size: stat.size.toLocaleString('fr-FR'), max: MAX_PJ_BYTES.toLocaleString('fr-FR') });
+    return undefined;
+  }
+  const realFormat = sniffFormat(readHead(real));
+  const ext = path.extname(rel).slice(1).toLowerCase();
+  if (!realFormat || realFormat !== format || (ext && EXTENSIONS[ext] && EXTENSIONS[ext] !== realFormat)) {
+    report('PJ_FORMAT_REEL', { real: realFormat ?? 'inconnu', format, ext: ext || '(aucune)' });
+    return undefined;
+  }
+  return { name, source: real, size: stat.size };
+}
