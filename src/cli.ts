@@ -18,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
       .option('date', { describe: 'Date de dépôt sur le portail, AAAAMMJJ (défaut : aujourd\'hui)', type: 'string' })
       .option('json', { describe: 'Rapport lisible par une machine sur la sortie standard', type: 'boolean', default: false })
       .option('mapping', { describe: 'Fichier de correspondance à utiliser à la place de celui fourni', type: 'string' })
+      .option('quiet', { alias: 'q', describe: 'Pas de barre de progression', type: 'boolean', default: false })
       .option('pj', { describe: 'Dossier des pièces justificatives : les vérifie (et, pour convert, construit un .zip à côté de chaque fichier JSON)', type: 'string' });
   await yargs(argv)
     .scriptName('xlsx2segur')
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
           .option('force', { describe: 'Exporte même les demandes que le journal dit déjà exportées', type: 'boolean', default: false })
           .option('renumber', { describe: 'Donne aux avances rejetées par l\'ASP le prochain numéro éditeur libre', type: 'boolean', default: false }),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber, pj: a.pj });
+        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber, pj: a.pj, quiet: a.quiet });
         code = r.exitCode;
       },
     )
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       'Vérifie les classeurs et écrit les classeurs de résultats, sans fichier JSON',
       (y) => convertOptions(y),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj });
+        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj, quiet: a.quiet });
         code = r.exitCode;
       },
     )

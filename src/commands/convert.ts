@@ -17,6 +17,7 @@ import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
 import { checkAgainstJournal, recordWritten } from '../journal/guard.js';
 import { checkPj } from '../pj/check.js';
+import { colorsFor, progressBar } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report } from '../report/report.js';
 
 export interface ConvertOptions {
@@ -34,6 +35,8 @@ export interface ConvertOptions {
   renumber?: boolean;
   /** The vendor's folder of supporting documents: check them and build a .zip beside each JSON file. */
   pj?: string;
+  /** No progress bar. */
+  quiet?: boolean;
   /** Where the summary goes (tests pass their own). */
   stdout?: (text: string) => void;
 }
@@ -136,8 +139,11 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
   fs.mkdirSync(opts.outDir, { recursive: true });
 
+  const progress = progressBar(opts.quiet || Boolean(opts.stdout));
   const loaded: { wb: ExcelJS.Workbook; result: WorkbookResult }[] = [];
+  progress.stage('Lecture et contrôle', files.length);
   for (const file of files) {
+    progress.tick(0);
     try {
       const wb = fs.statSync(file).isDirectory() ? readCsvFolder(file) : await readWorkbook(file);
       const kind = forced ? undefined : detectKind(wb);
@@ -159,6 +165,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
       if (e instanceof UserError) failures.push({ file, message: e.message });
       else failures.push({ file, message: `${file} : erreur inattendue (${(e as Error).message}).` });
     }
+    progress.tick();
   }
   const results = loaded.map((l) => l.result);
   crossChecks(results);
@@ -181,13 +188,18 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
       batches.get(k)!.demandes.push(...accepted);
     }
     const seq: SequenceState = { next: new Map() };
-    for (const b of batches.values()) written.push(...(await writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence, Boolean(opts.pj))));
+    progress.stage('Écriture des JSON', batches.size);
+    for (const b of batches.values()) {
+      written.push(...(await writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence, Boolean(opts.pj))));
+      progress.tick();
+    }
     if (written.length) {
       recordWritten(journal, results, written, deposit.compact);
       journal.save();
     }
   }
 
+  progress.stage('Classeurs de résultats', loaded.length);
   const usedNames = new Set<string>();
   const resultFiles = new Map<string, string>();
   for (const { wb, result } of loaded) {
@@ -200,11 +212,13 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     } catch (e) {
       failures.push({ file: result.file, message: `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });
     }
+    progress.tick();
   }
+  progress.done();
 
   const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures, pjChecked: Boolean(opts.pj) });
   if (opts.json) out(JSON.stringify(report, null, 2) + '\n');
-  else out(printSummary(report));
+  else out(printSummary(report, colorsFor(opts.stdout ? ({} as NodeJS.WriteStream) : process.stdout)));
   // 1 when a demande is rejected, or when any error was found (a row attached to no demande, a header fault).
   const exitCode = failures.length
     ? 2

@@ -6,9 +6,19 @@ import { cellScalar } from '../read/cell.js';
 
 const ASP_NUMBER = /^FINBIO\d{6}$/;
 
-/** A list of numeroASP: values given, or files holding them in one column (text, CSV or .xlsx). */
-export async function expandNumbers(values: string[]): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * A list of numeroASP: values given, or files holding them in one column (text, CSV or .xlsx). A value
+ * given that is neither a number nor a file, and a line of a file that begins with FINBIO without being a
+ * number, are returned as invalid (a header line is not).
+ */
+export async function expandNumbers(values: string[]): Promise<{ numbers: string[]; invalid: { value: string; file?: string }[] }> {
+  const numbers: string[] = [];
+  const invalid: { value: string; file?: string }[] = [];
+  const take = (raw: string, file?: string) => {
+    const v = raw.trim().toUpperCase();
+    if (ASP_NUMBER.test(v)) numbers.push(v);
+    else if (v && (!file || v.startsWith('FINBIO'))) invalid.push({ value: raw.trim(), file });
+  };
   for (const v of values) {
     if (fs.existsSync(v) && fs.statSync(v).isFile()) {
       if (/\.(xlsx|xlsm)$/i.test(v)) {
@@ -16,18 +26,17 @@ export async function expandNumbers(values: string[]): Promise<string[]> {
         for (const ws of wb.worksheets) {
           ws.eachRow((row) => {
             const c = cellScalar(row.getCell(1).value);
-            if (typeof c === 'string') out.push(c);
+            if (typeof c === 'string') take(c, v);
           });
         }
       } else {
         for (const line of fs.readFileSync(v, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)) {
-          const first = line.split(/[;,\t]/)[0].trim().replace(/^"|"$/g, '');
-          if (first) out.push(first);
+          take(line.split(/[;,\t]/)[0].trim().replace(/^"|"$/g, ''), v);
         }
       }
-    } else out.push(...v.split(/[\s,;]+/).filter(Boolean));
+    } else for (const t of v.split(/[\s,;]+/).filter(Boolean)) take(t);
   }
-  return out.filter((x) => ASP_NUMBER.test(x.trim())).map((x) => x.trim());
+  return { numbers, invalid };
 }
 
 export async function runJournal(opts: { dir: string; payee?: string[]; refusee?: string[]; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
@@ -39,8 +48,12 @@ export async function runJournal(opts: { dir: string; payee?: string[]; refusee?
   let code = 0;
   const record = async (values: string[] | undefined, state: 'payee' | 'refusee') => {
     if (!values?.length) return;
-    const numbers = await expandNumbers(values);
-    if (!numbers.length) {
+    const { numbers, invalid } = await expandNumbers(values);
+    for (const x of invalid) {
+      out(x.file ? `✗ ${x.file} : « ${x.value} » n'est pas un numéro de dossier ASP (FINBIO suivi de 6 chiffres) ; ignoré.\n` : `✗ « ${x.value} » : ni un numéro de dossier ASP (FINBIO suivi de 6 chiffres), ni un fichier existant ; ignoré.\n`);
+      code = 1;
+    }
+    if (!numbers.length && !invalid.length) {
       out(`Aucun numéro de dossier FINBIO dans : ${values.join(', ')}\n`);
       code = 1;
     }

@@ -34,8 +34,13 @@ function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The portal answers « Demande acceptée » or the label of the error: the label must begin with it (in any
+ * case, with or without accents), so an error label that merely mentions an accepted demande is not taken
+ * for an acceptance.
+ */
 export function isAcceptedLabel(label: string | null | undefined): boolean {
-  return Boolean(label && fold(label).includes('demande acceptee'));
+  return Boolean(label && fold(label).startsWith('demande acceptee'));
 }
 
 function amountText(v: unknown): string | undefined {
@@ -106,13 +111,20 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
         outcomes.push({ ...base, statut: 'non-rapprochee', numeroASP: null, libelle: null, message: `demande ${num} : le retour ne correspond pas à ce qui a été exporté (${diffs.join(' ; ')}) : ligne non prise en compte.` });
         return;
       }
-      const libelle = l.data.libelleTraitement ?? null;
+      const libelle = l.data.libelleTraitement?.trim() ? l.data.libelleTraitement : null;
       const numeroASP = l.data.numeroASP && l.data.numeroASP.trim() ? l.data.numeroASP.trim() : null;
+      const codeTraitement = l.data.codeTraitement === null || l.data.codeTraitement === undefined || String(l.data.codeTraitement).trim() === '' ? null : String(l.data.codeTraitement);
+      // A line the ASP has not answered (the deposited file itself, say) says nothing: recording it as
+      // rejected would have the demande resubmitted.
+      if (libelle === null && codeTraitement === null && !(kind === 'avance' && numeroASP)) {
+        outcomes.push({ ...base, statut: 'non-rapprochee', numeroASP: null, libelle: null, message: `demande ${num} : aucune réponse de l'ASP sur cette ligne (codeTraitement et libelleTraitement vides${kind === 'avance' ? ', pas de numeroASP' : ''}) : ligne non prise en compte. Est-ce bien le fichier rendu par le portail ?` });
+        return;
+      }
       const accepted = isAcceptedLabel(libelle) || (kind === 'avance' && numeroASP !== null);
       entry.asp = {
         statut: accepted ? 'acceptee' : 'rejetee',
         libelle,
-        codeTraitement: l.data.codeTraitement === null || l.data.codeTraitement === undefined ? null : String(l.data.codeTraitement),
+        codeTraitement,
         impId,
         fichierRetour: path.basename(file),
       };

@@ -9,12 +9,20 @@ import { UserError } from '../util/errors.js';
 const MAX_CSV_BYTES = 200 * 1024 * 1024;
 
 /**
- * Decodes a CSV file: UTF-8 with or without BOM, else Windows-1252 (French Excel's "CSV (séparateur:
- * point-virgule)" export). A file that is not valid UTF-8 is read as Windows-1252.
+ * Decodes a CSV file: UTF-8 with or without BOM, UTF-16 with its BOM, else Windows-1252 (French Excel's
+ * "CSV (séparateur: point-virgule)" export). A file that is not valid UTF-8 is read as Windows-1252.
  */
-export function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'windows-1252' } {
+export function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'windows-1252' | 'utf-16' } {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { text: bytes.subarray(3).toString('utf8'), encoding: 'utf-8' };
+  }
+  // Excel's "Texte Unicode": UTF-16 little-endian with its byte order mark (big-endian seldom seen).
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: bytes.subarray(2).toString('utf16le'), encoding: 'utf-16' };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const body = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+    return { text: body.swap16().toString('utf16le'), encoding: 'utf-16' };
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
@@ -49,6 +57,22 @@ export function parseCsv(text: string, file: string): string[][] {
   return res.data;
 }
 
+/**
+ * Refuses a .csv file whose content is binary: a workbook (.xlsx is a zip, .xls an OLE/CFB file) renamed,
+ * or any file holding NUL bytes, which no CSV export writes (UTF-16 with its byte order mark aside).
+ */
+export function checkNotBinary(bytes: Buffer, file: string): void {
+  const head = bytes.subarray(0, 64 * 1024);
+  const utf16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  let what: string | undefined;
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) what = 'une archive zip : un classeur .xlsx renommé en .csv ?';
+  else if (head.length >= 4 && head.readUInt32LE(0) === 0xe011cfd0) what = 'un conteneur OLE/CFB : un classeur .xls renommé en .csv ?';
+  else if (!utf16 && head.includes(0)) what = 'des octets nuls';
+  if (what) {
+    throw new UserError(`${file} : ce fichier n'est pas un fichier CSV (contenu binaire, ${what}). Enregistrez la feuille au format CSV, ou donnez le classeur .xlsx lui-même.`);
+  }
+}
+
 /** The CSV files of a folder, by their base name. */
 export function csvFiles(dir: string): string[] {
   try {
@@ -74,7 +98,9 @@ export function readCsvFolder(dir: string): ExcelJS.Workbook {
     const file = path.join(dir, name);
     const size = fs.statSync(file).size;
     if (size > MAX_CSV_BYTES) throw new UserError(`${file} : fichier CSV trop gros (${size} octets).`);
-    const { text } = decodeCsv(fs.readFileSync(file));
+    const bytes = fs.readFileSync(file);
+    checkNotBinary(bytes, file);
+    const { text } = decodeCsv(bytes);
     const rows = parseCsv(text, file);
     const ws = wb.addWorksheet(name.replace(/\.csv$/i, '').slice(0, 31));
     rows.forEach((cells, i) => {

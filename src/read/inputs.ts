@@ -9,6 +9,11 @@ export interface InputList {
 }
 
 const WORKBOOK = /\.(xlsx|xlsm)$/i;
+/**
+ * Spreadsheets that cannot be read (old .xls, binary .xlsb, OpenDocument .ods): a folder's are taken as
+ * inputs all the same, so that each gets its message (save it as .xlsx) instead of being silently skipped.
+ */
+const OTHER_SPREADSHEET = /\.(xls|xlsb|ods)$/i;
 
 function isLockFile(name: string): boolean {
   return name.startsWith('~$') || name.startsWith('.~lock');
@@ -37,7 +42,7 @@ function walk(dir: string, out: string | undefined, found: string[]) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p, out, found);
-    } else if (e.isFile() && WORKBOOK.test(e.name) && !isLockFile(e.name)) found.push(p);
+    } else if (e.isFile() && (WORKBOOK.test(e.name) || OTHER_SPREADSHEET.test(e.name)) && !isLockFile(e.name)) found.push(p);
   }
 }
 

@@ -20,8 +20,7 @@ const EXCELJS_VML = /^xl\/drawings\/vmlDrawing\d+\.vml$/;
  * openpyxl also writes a note's text as a plain <t>, without runs, which exceljs loads as an empty note:
  * that text is wrapped in a run. The input file itself is never touched: this works on a copy in memory.
  */
-async function normalisePackage(buffer: Buffer): Promise<Buffer> {
-  const zip = await JSZip.loadAsync(buffer);
+async function normalisePackage(buffer: Buffer, zip: JSZip): Promise<Buffer> {
   const taken = new Set(Object.keys(zip.files));
   const renames = new Map<string, string>();
   const rename = (part: string, name: (n: number) => string): string => {
@@ -77,25 +76,181 @@ async function normalisePackage(buffer: Buffer): Promise<Buffer> {
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
-/** Reads an .xlsx workbook into exceljs. Throws UserError with a French message when unreadable. */
+/** Largest workbook file read (a workbook of demandes is far smaller). */
+export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+/** Largest total of the uncompressed sizes of a package's entries, declared or found while inflating. */
+export const MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024;
+/** Largest ratio uncompressed / compressed of one entry, beyond MIN_RATIO_CHECKED bytes. */
+export const MAX_RATIO = 200;
+const MIN_RATIO_CHECKED = 1024 * 1024;
+/** Most entries in a package (a workbook has a few dozen). */
+export const MAX_ENTRIES = 10_000;
+
+const MB = (n: number) => `${Math.round(n / (1024 * 1024))} Mo`;
+
+/** The names of the streams of an OLE/CFB compound file (they are stored in UTF-16 in its directory). */
+function cfbHolds(buffer: Buffer, name: string): boolean {
+  return buffer.includes(Buffer.from(name + '\0', 'utf16le'));
+}
+
+/** Why a file that is not a zip archive is not a workbook: old .xls, password-protected .xlsx, text… */
+function notZipMessage(file: string, buffer: Buffer): string {
+  if (buffer.length === 0) return `${file} : fichier vide (0 octet) : ce n'est pas un classeur .xlsx.`;
+  if (buffer.length >= 8 && buffer.readUInt32LE(0) === 0xe011cfd0 && buffer.readUInt32LE(4) === 0xe11ab1a1) {
+    // An OLE/CFB compound file. Excel writes a password-protected .xlsx as one (streams EncryptionInfo and
+    // EncryptedPackage), not as a zip; an Excel 97-2003 workbook has a Workbook (or Book) stream.
+    if (cfbHolds(buffer, 'EncryptedPackage') || cfbHolds(buffer, 'EncryptionInfo')) {
+      return `${file} : classeur protégé par mot de passe (fichier chiffré : Excel l'enregistre dans un conteneur OLE/CFB, pas comme une archive .xlsx) ; il ne peut pas être lu. Ouvrez-le dans Excel, retirez le mot de passe d'ouverture (Fichier > Informations > Protéger le classeur > Chiffrer avec mot de passe) et enregistrez-le au format .xlsx.`;
+    }
+    if (cfbHolds(buffer, 'Workbook') || cfbHolds(buffer, 'Book')) {
+      return `${file} : ancien format .xls (Excel 97-2003, conteneur OLE/CFB) : ce n'est pas un classeur .xlsx. Ouvrez-le dans Excel ou LibreOffice Calc et enregistrez-le au format .xlsx.`;
+    }
+    if (cfbHolds(buffer, 'WordDocument')) return `${file} : document Word (.doc, conteneur OLE/CFB), pas un classeur .xlsx.`;
+    return `${file} : ce fichier n'est pas un classeur .xlsx (ancien format .xls, ou classeur protégé par mot de passe). C'est un conteneur OLE/CFB, pas une archive .xlsx : enregistrez-le au format .xlsx sans mot de passe.`;
+  }
+  return `${file} : ce fichier n'est pas un classeur .xlsx lisible. Son contenu n'est pas celui d'une archive .xlsx (texte, CSV, PDF… renommé ?) : ouvrez-le dans Excel et enregistrez-le au format .xlsx.`;
+}
+
+/** A zip archive ends with its "end of central directory" record, within its last 64 KB. */
+function hasZipEnd(buffer: Buffer): boolean {
+  const from = Math.max(0, buffer.length - (22 + 0xffff));
+  return buffer.subarray(from).includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+}
+
+/** Sizes a zip entry declares (JSZip keeps them in a private field). */
+function declaredSizes(entry: JSZip.JSZipObject): { compressed: number; uncompressed: number } {
+  const data = (entry as unknown as { _data?: { compressedSize?: number; uncompressedSize?: number } })._data;
+  return { compressed: data?.compressedSize ?? 0, uncompressed: data?.uncompressedSize ?? 0 };
+}
+
+class TooMuchData extends Error {}
+
+/** JSZip's documented stream of an entry's content (missing from its type declarations). */
+interface StreamHelper {
+  on(event: 'data', cb: (chunk: Uint8Array) => void): StreamHelper;
+  on(event: 'error', cb: (e: Error) => void): StreamHelper;
+  on(event: 'end', cb: () => void): StreamHelper;
+  pause(): StreamHelper;
+  resume(): StreamHelper;
+}
+
+/**
+ * Inflates an entry without keeping it, and stops inflating as soon as it yields more than `limit` bytes
+ * (JSZip inflates 16 KB of compressed data at a time: at most one such chunk more is inflated).
+ */
+function inflatedSize(entry: JSZip.JSZipObject, limit: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const helper = (entry as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream('uint8array');
+    let size = 0;
+    let done = false;
+    helper
+      .on('data', (chunk) => {
+        if (done) return;
+        size += chunk.length;
+        if (size > limit) {
+          done = true;
+          helper.pause();
+          reject(new TooMuchData(String(size)));
+        }
+      })
+      .on('error', (e) => {
+        if (!done) reject(e);
+        done = true;
+      })
+      .on('end', () => {
+        if (!done) resolve(size);
+        done = true;
+      })
+      .resume();
+  });
+}
+
+/**
+ * Guards against decompression bombs before anything is inflated for good: the number of entries, the
+ * total of the uncompressed sizes the archive declares, the ratio of each large entry; then every entry is
+ * inflated once, without keeping it, and stopped as soon as it yields more than it declared (or the total
+ * more than the limit). Only then does exceljs load the package.
+ */
+async function guardPackage(file: string, zip: JSZip): Promise<void> {
+  const entries = Object.values(zip.files).filter((e) => !e.dir);
+  const suspect = `${file} : archive .xlsx suspecte (bombe de décompression ?)`;
+  if (entries.length > MAX_ENTRIES) {
+    throw new UserError(`${suspect} : ${entries.length} entrées, au-delà de la limite de ${MAX_ENTRIES} ; elle n'est pas décompressée.`);
+  }
+  let declared = 0;
+  for (const e of entries) declared += declaredSizes(e).uncompressed;
+  if (declared > MAX_UNCOMPRESSED_BYTES) {
+    throw new UserError(`${suspect} : son contenu décompressé déclaré fait ${MB(declared)}, au-delà de la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; elle n'est pas décompressée.`);
+  }
+  for (const e of entries) {
+    const { compressed, uncompressed } = declaredSizes(e);
+    if (uncompressed > MIN_RATIO_CHECKED && uncompressed > MAX_RATIO * Math.max(compressed, 1)) {
+      throw new UserError(
+        `${suspect} : l'entrée « ${e.name} » se décompresse de ${compressed} octets en ${uncompressed} octets (rapport de ${Math.round(uncompressed / Math.max(compressed, 1))} pour 1, au-delà de ${MAX_RATIO} pour 1) ; elle n'est pas décompressée.`,
+      );
+    }
+  }
+  let total = 0;
+  for (const e of entries) {
+    const expected = declaredSizes(e).uncompressed;
+    try {
+      total += await inflatedSize(e, Math.min(expected, MAX_UNCOMPRESSED_BYTES - total));
+    } catch (err) {
+      if (err instanceof TooMuchData) {
+        throw new UserError(`${suspect} : l'entrée « ${e.name} » contient plus de données que les ${expected} octets déclarés ; la décompression est arrêtée.`);
+      }
+      throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${e.name} » : ${(err as Error).message}).`);
+    }
+  }
+}
+
+/** Refuses a zip archive that is not an .xlsx workbook (OpenDocument, .xlsb, Word…), saying what it is. */
+async function checkNature(file: string, zip: JSZip): Promise<void> {
+  if (zip.file('xl/workbook.xml')) return;
+  const mimetype = (await zip.file('mimetype')?.async('string'))?.trim();
+  if (mimetype === 'application/vnd.oasis.opendocument.spreadsheet') {
+    throw new UserError(`${file} : classeur OpenDocument (.ods, LibreOffice Calc), pas un classeur .xlsx. Ouvrez-le dans LibreOffice Calc et enregistrez-le au format Excel 2007-365 (.xlsx).`);
+  }
+  if (mimetype?.startsWith('application/vnd.oasis.opendocument.')) {
+    throw new UserError(`${file} : document OpenDocument (${mimetype}), pas un classeur .xlsx.`);
+  }
+  if (zip.file('xl/workbook.bin')) {
+    throw new UserError(`${file} : classeur binaire Excel (.xlsb), non pris en charge. Ouvrez-le dans Excel et enregistrez-le au format .xlsx.`);
+  }
+  if (zip.file('word/document.xml')) throw new UserError(`${file} : document Word (.docx), pas un classeur .xlsx.`);
+  if (zip.file('ppt/presentation.xml')) throw new UserError(`${file} : présentation PowerPoint (.pptx), pas un classeur .xlsx.`);
+  throw new UserError(`${file} : archive zip qui n'est pas un classeur .xlsx (elle n'a pas de partie xl/workbook.xml).`);
+}
+
+/**
+ * Reads an .xlsx (or .xlsm: values only, macros are neither run nor kept) workbook into exceljs. Throws
+ * UserError with a French message naming the file and the fault when it cannot be read.
+ */
 export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
   let buffer: Buffer;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_FILE_BYTES) throw new UserError(`${file} : fichier trop gros pour un classeur de demandes (${MB(size)}, limite ${MB(MAX_FILE_BYTES)}).`);
     buffer = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`${file} : fichier introuvable ou illisible (${(e as NodeJS.ErrnoException).code ?? 'erreur'}).`);
   }
-  if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) {
-    if (buffer.length >= 8 && buffer.readUInt32LE(0) === 0xe011cfd0) {
-      throw new UserError(
-        `${file} : ce fichier n'est pas un classeur .xlsx (ancien format .xls, ou classeur protégé par mot de passe). Enregistrez-le au format .xlsx sans mot de passe.`,
-      );
-    }
-    throw new UserError(`${file} : ce fichier n'est pas un classeur .xlsx lisible.`);
+  if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) throw new UserError(notZipMessage(file, buffer));
+  if (!hasZipEnd(buffer)) {
+    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé : fichier tronqué (la fin de l'archive manque : copie ou téléchargement interrompu ?).`);
   }
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(buffer);
+  } catch (e) {
+    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
+  }
+  await guardPackage(file, zip);
+  await checkNature(file, zip);
   const wb = new ExcelJS.Workbook();
   try {
-    const fixed = await normalisePackage(buffer);
+    const fixed = await normalisePackage(buffer, zip);
     await wb.xlsx.load(fixed as unknown as ExcelJS.Buffer);
   } catch (e) {
     throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);

@@ -2,6 +2,9 @@ import path from 'node:path';
 import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
 import { describePlace, type Issue } from '../rules/issues.js';
+import pc from 'picocolors';
+
+type Colors = ReturnType<typeof pc.createColors>;
 
 export interface FileFailure {
   file: string;
@@ -94,32 +97,32 @@ const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : 
 const MAX_LISTED = 30;
 
 /** The French summary printed after a run. */
-export function printSummary(r: Report): string {
+export function printSummary(r: Report, c: Colors = pc.createColors(false)): string {
   const lines: string[] = [];
   const d = r.date;
-  lines.push(`xlsx2segur ${r.command === 'convert' ? 'convert' : 'validate'} — date de dépôt ${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`);
+  lines.push(c.bold(`xlsx2segur ${r.command === 'convert' ? 'convert' : 'validate'} — date de dépôt ${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`));
   for (const w of r.workbooks) {
     lines.push(
       `• ${w.file} (${w.kind}) : ${plural(w.demandes, 'demande lue', 'demandes lues')}, ${plural(w.accepted, r.command === 'convert' ? 'acceptée' : 'valide', r.command === 'convert' ? 'acceptées' : 'valides')}, ${plural(w.rejected, 'rejetée', 'rejetées')}` +
         (w.results ? ` — résultats : ${w.results}` : ''),
     );
   }
-  for (const f of r.failures) lines.push(`✗ ${f.message}`);
+  for (const f of r.failures) lines.push(c.red(`✗ ${f.message}`));
   const errs = r.issues.filter((i) => i.severity === 'erreur');
   if (errs.length) {
     lines.push('');
-    lines.push('Erreurs :');
+    lines.push(c.bold(c.red('Erreurs :')));
     for (const i of errs.slice(0, MAX_LISTED)) {
-      lines.push(`  ✗ ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
+      lines.push(`  ${c.red('✗')} ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
     }
     if (errs.length > MAX_LISTED) lines.push(`  … et ${errs.length - MAX_LISTED} autres : voir le classeur de résultats.`);
   }
   const warns = r.issues.filter((i) => i.severity === 'avertissement');
   if (warns.length) {
     lines.push('');
-    lines.push('Avertissements (la demande reste acceptée) :');
+    lines.push(c.bold(c.yellow('Avertissements (la demande reste acceptée) :')));
     for (const i of warns.slice(0, MAX_LISTED)) {
-      lines.push(`  ⚠ ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
+      lines.push(`  ${c.yellow('⚠')} ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
     }
     if (warns.length > MAX_LISTED) lines.push(`  … et ${warns.length - MAX_LISTED} autres : voir le classeur de résultats.`);
   }

@@ -323,7 +323,7 @@ function checkRequired(
         const shown = withdraw(row, col.field);
         report('VALEUR_IGNOREE', row, col.field, { condition, value: shown }, d?.key ?? row.key);
         row.values[col.field] = null;
-      } else if (needed === true && empty && !invalid?.has(col.field)) {
+      } else if (needed === true && empty && !invalid?.has(col.field) && !givenOnFurtherRows(spec, row, d, col.field)) {
         report('REQUIS_SI', row, col.field, { condition }, d?.key ?? row.key);
       }
       continue;
@@ -331,4 +331,10 @@ function checkRequired(
     if (invalid?.has(col.field)) continue; // already reported
     if (empty && col.required !== false) report('VALEUR_REQUISE', row, col.field, {}, d?.key ?? row.key);
   }
+}
+
+/** A continuation field (identDMP) may be given on the further rows of the demande only. */
+function givenOnFurtherRows(spec: SheetSpec, row: ParsedRow, d: Demande | undefined, field: string): boolean {
+  if (!d || !spec.perDemande?.continuation?.includes(field)) return false;
+  return (d.details[spec.name] ?? []).some((x) => x !== row && x.continuation && x.values[field] !== null && x.values[field] !== undefined);
 }

@@ -1,0 +1,50 @@
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+
+/** Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.createColors> {
+  const on = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  return pc.createColors(on);
+}
+
+export interface Progress {
+  stage(label: string, total: number): void;
+  tick(n?: number): void;
+  done(): void;
+}
+
+const silent: Progress = { stage() {}, tick() {}, done() {} };
+
+/**
+ * A progress bar on stderr (reading, checking, writing) when stderr is a terminal; silent otherwise and
+ * with --quiet, so that logs and pipes stay clean.
+ */
+export function progressBar(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (quiet || !stream.isTTY) return silent;
+  const c = colorsFor(stream);
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    stage(label, total) {
+      bar?.stop();
+      bar = new cliProgress.SingleBar(
+        {
+          stream,
+          format: `${c.cyan('{stage}')} ${c.dim('[')}{bar}${c.dim(']')} {value}/{total}`,
+          barsize: 30,
+          hideCursor: true,
+          clearOnComplete: false,
+          noTTYOutput: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(Math.max(total, 1), 0, { stage: label.padEnd(22) });
+    },
+    tick(n = 1) {
+      bar?.increment(n);
+    },
+    done() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}
