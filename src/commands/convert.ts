@@ -11,7 +11,7 @@ import { columnLetter, makeIssue } from '../rules/issues.js';
 import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
 import { annotate } from '../annotate/results.js';
 import { workbookBytes } from '../util/xlsx-write.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { removeStaleTemps, writeFileAtomic } from '../util/fs.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -138,6 +138,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   const failures: FileFailure[] = problems.map((message) => ({ file: '', message }));
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
   fs.mkdirSync(opts.outDir, { recursive: true });
+  removeStaleTemps(opts.outDir);
 
   const progress = progressBar(opts.quiet || Boolean(opts.stdout));
   const loaded: { wb: ExcelJS.Workbook; result: WorkbookResult }[] = [];

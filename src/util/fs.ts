@@ -2,6 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
+const TEMP = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/** Removes the temporary files an interrupted run may have left in a folder (never a finished output). */
+export function removeStaleTemps(dir: string): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (TEMP.test(n)) fs.rmSync(path.join(dir, n), { force: true });
+}
+
 function tempPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
 }
