@@ -51,3 +51,17 @@ describe('outputs are written atomically', () => {
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe('the journal never forgets a file written to the folder', () => {
+  it('a JSON file the journal does not know (run killed before the journal was saved) is recovered', async () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'out');
+    expect(cli(['convert', path.join(root, 'samples/exemple-specification.xlsx'), '-o', out, '--date', '20261124']).code).toBe(0);
+    fs.rmSync(path.join(out, 'xlsx2segur-journal.json'));
+    const r = cli(['convert', path.join(root, 'samples/exemple-specification.xlsx'), '-o', out, '--date', '20261124', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).issues.map((i: any) => i.code)).toContain('DEJA_EXPORTEE');
+    const entries = JSON.parse(fs.readFileSync(path.join(out, 'xlsx2segur-journal.json'), 'utf8')).entries;
+    expect(entries).toMatchObject([{ kind: 'avance', numeroEditeur: '00001', file: 'JSON-ANS0000001-20261124-001.json', montant: '27450.00', finess: ['111111111', '111111112', '222222222'] }]);
+  });
+});

@@ -171,6 +171,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   const results = loaded.map((l) => l.result);
   crossChecks(results);
   const journal = Journal.load(opts.outDir);
+  if (!opts.dryRun && journal.recover(opts.outDir)) journal.save();
   checkAgainstJournal(results, journal, { force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
   if (opts.pj) {
     if (!fs.existsSync(opts.pj) || !fs.statSync(opts.pj).isDirectory()) throw new UserError(`--pj ${opts.pj} : dossier des pièces introuvable.`);

@@ -92,6 +92,58 @@ export class Journal {
     writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
   }
 
+  /**
+   * Adds the JSON files of the folder that the journal does not know: a run interrupted between writing a
+   * file and saving the journal loses nothing, the file itself says what it holds. Returns how many
+   * demandes were recovered.
+   */
+  recover(dir: string): number {
+    const known = new Set(this.entries.map((e) => e.file));
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir).filter((n) => /^JSON-.+\.json$/.test(n) && !known.has(n)).sort();
+    } catch {
+      return 0;
+    }
+    let added = 0;
+    for (const name of names) {
+      let j: { numeroAns?: unknown; SIRET?: unknown; lignesImport?: unknown };
+      try {
+        j = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+      } catch {
+        continue; // not one of ours
+      }
+      const m = /-(\d{8})-\d{3,}\.json$/.exec(name);
+      if (typeof j.numeroAns !== 'string' || !Array.isArray(j.lignesImport) || !m) continue;
+      for (const l of j.lignesImport as Record<string, any>[]) {
+        const solde = 'facture' in l;
+        const amount = solde ? l.facture?.montantSegurHTFacture : l.commande?.montantSegurHT;
+        const finess: string[] = solde
+          ? (l.beneficiaires ?? []).map(String)
+          : (l.beneficiaires?.EtablissementsClients ?? []).flatMap((e: any) => (e.numeroFINESSGeos ?? []).map(String));
+        if (typeof l.numeroEditeur !== 'string' || typeof l.numLigne !== 'number') continue;
+        this.entries.push({
+          kind: solde ? 'solde' : 'avance',
+          numeroAns: j.numeroAns,
+          siret: typeof j.SIRET === 'string' ? j.SIRET : null,
+          numeroEditeur: l.numeroEditeur,
+          numeroASP: solde && typeof l.numeroASP === 'string' ? l.numeroASP : null,
+          file: name,
+          numLigne: l.numLigne,
+          date: m[1],
+          montant: typeof amount === 'number' ? amount.toFixed(2) : '0.00',
+          finess,
+          source: '(fichier retrouvé)',
+          renumberedFrom: null,
+          asp: null,
+          paiement: null,
+        });
+        added++;
+      }
+    }
+    return added;
+  }
+
   /** Entries of one demande, oldest first. */
   find(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry[] {
     return this.entries.filter((e) => e.kind === kind && e.numeroAns === numeroAns && e.numeroEditeur === numeroEditeur);
