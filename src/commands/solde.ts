@@ -89,7 +89,15 @@ export async function runSolde(opts: { from: string; out?: string; nonPayees?: b
     const journal = Journal.load(opts.from);
     if (!fs.existsSync(journal.file)) throw new UserError(`Aucun journal dans ${opts.from}.`);
     candidates = fromJournal(journal);
-  } else candidates = await fromWorkbook(opts.from);
+  } else {
+    candidates = await fromWorkbook(opts.from);
+    if (!candidates.length) {
+      say(
+        `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite par xlsx2segur retour --workbook), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
+      );
+      return 1;
+    }
+  }
   const skipped = candidates.filter((c) => !c.paid && !opts.nonPayees);
   const chosen = candidates.filter((c) => c.paid || opts.nonPayees);
   if (!chosen.length) {
