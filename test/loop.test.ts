@@ -112,6 +112,12 @@ describe('the whole loop: avance → ASP answers → renumber → payment → so
     const fin = pre.getWorksheet('FINESS')!;
     expect([fin.getRow(2).getCell(2).value, fin.getRow(3).getCell(2).value]).toEqual(['130000029', '130000037']);
 
+    // The same from the workbook retour wrote (its ASP numbers, the journal beside it for payments).
+    const fromWb = path.join(dir, 'soldes-bis.xlsx');
+    expect(cli(['solde', '--from', path.join(out, 'avances.retour.xlsx'), '-o', fromWb]).code).toBe(0);
+    const bis = (await readXlsx(fromWb)).getWorksheet('Factures')!;
+    expect([bis.getRow(2).getCell(1).value, bis.getRow(2).getCell(2).value, bis.getRow(3).getCell(1).value ?? null]).toEqual(['00001', 'FINBIO000006', null]);
+
     // 7. The vendor adds the invoice, the PJ formats and the scenario, then converts the solde.
     fac.getRow(2).getCell(colOf(fac, '(dateFacture)')).value = '20/10/2026';
     fac.getRow(2).getCell(colOf(fac, '(montantSegurHTFacture)')).value = '27 450,00';
