@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { UserError } from '../util/errors.js';
@@ -117,13 +118,14 @@ function hasZipEnd(buffer: Buffer): boolean {
   return buffer.subarray(from).includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
 }
 
-/** Sizes a zip entry declares (JSZip keeps them in a private field). */
-function declaredSizes(entry: JSZip.JSZipObject): { compressed: number; uncompressed: number } {
-  const data = (entry as unknown as { _data?: { compressedSize?: number; uncompressedSize?: number } })._data;
-  return { compressed: data?.compressedSize ?? 0, uncompressed: data?.uncompressedSize ?? 0 };
+/** Sizes a zip entry declares (JSZip keeps them in a private field; undefined if it no longer does). */
+function declaredSizes(entry: JSZip.JSZipObject): { compressed?: number; uncompressed?: number } {
+  const data = (entry as unknown as { _data?: { compressedSize?: unknown; uncompressedSize?: unknown } })._data;
+  const size = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  return { compressed: size(data?.compressedSize), uncompressed: size(data?.uncompressedSize) };
 }
 
-class TooMuchData extends Error {}
+export class TooMuchData extends Error {}
 
 /** JSZip's documented stream of an entry's content (missing from its type declarations). */
 interface StreamHelper {
@@ -135,10 +137,28 @@ interface StreamHelper {
 }
 
 /**
- * Inflates an entry without keeping it, and stops inflating as soon as it yields more than `limit` bytes
- * (JSZip inflates 16 KB of compressed data at a time: at most one such chunk more is inflated).
+ * Inflates an entry without keeping it, and stops inflating as soon as it yields more than `limit` bytes.
+ * zlib does it at once on the compressed bytes JSZip holds (a private field); otherwise JSZip's stream does,
+ * 16 KB of compressed data at a time (at most one such chunk more is then inflated).
  */
-function inflatedSize(entry: JSZip.JSZipObject, limit: number): Promise<number> {
+export async function inflatedSize(entry: JSZip.JSZipObject, limit: number, opts: { zlib?: boolean } = {}): Promise<number> {
+  const data = (entry as unknown as { _data?: { compressedContent?: unknown; compression?: { magic?: string } } })._data;
+  const content = opts.zlib === false ? undefined : data?.compressedContent;
+  if (content instanceof Uint8Array && data?.compression?.magic === '\x00\x00') {
+    if (content.length > limit) throw new TooMuchData(String(content.length));
+    return content.length;
+  }
+  if (content instanceof Uint8Array && data?.compression?.magic === '\x08\x00') {
+    let size: number;
+    try {
+      size = zlib.inflateRawSync(content, { maxOutputLength: limit + 1 }).length;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new TooMuchData(String(limit + 1));
+      throw e;
+    }
+    if (size > limit) throw new TooMuchData(String(size));
+    return size;
+  }
   return new Promise((resolve, reject) => {
     const helper = (entry as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream('uint8array');
     let size = 0;
@@ -178,12 +198,12 @@ async function guardPackage(file: string, zip: JSZip): Promise<void> {
     throw new UserError(`${suspect} : ${entries.length} entrées, au-delà de la limite de ${MAX_ENTRIES} ; elle n'est pas décompressée.`);
   }
   let declared = 0;
-  for (const e of entries) declared += declaredSizes(e).uncompressed;
+  for (const e of entries) declared += declaredSizes(e).uncompressed ?? 0;
   if (declared > MAX_UNCOMPRESSED_BYTES) {
     throw new UserError(`${suspect} : son contenu décompressé déclaré fait ${MB(declared)}, au-delà de la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; elle n'est pas décompressée.`);
   }
   for (const e of entries) {
-    const { compressed, uncompressed } = declaredSizes(e);
+    const { compressed = 0, uncompressed = 0 } = declaredSizes(e);
     if (uncompressed > MIN_RATIO_CHECKED && uncompressed > MAX_RATIO * Math.max(compressed, 1)) {
       throw new UserError(
         `${suspect} : l'entrée « ${e.name} » se décompresse de ${compressed} octets en ${uncompressed} octets (rapport de ${Math.round(uncompressed / Math.max(compressed, 1))} pour 1, au-delà de ${MAX_RATIO} pour 1) ; elle n'est pas décompressée.`,
@@ -193,11 +213,18 @@ async function guardPackage(file: string, zip: JSZip): Promise<void> {
   let total = 0;
   for (const e of entries) {
     const expected = declaredSizes(e).uncompressed;
+    const left = MAX_UNCOMPRESSED_BYTES - total;
     try {
-      total += await inflatedSize(e, Math.min(expected, MAX_UNCOMPRESSED_BYTES - total));
+      const size = await inflatedSize(e, Math.min(expected ?? left, left));
+      if (expected !== undefined && size < expected) throw new Error(`${size} octets décompressés au lieu des ${expected} déclarés`);
+      total += size;
     } catch (err) {
       if (err instanceof TooMuchData) {
-        throw new UserError(`${suspect} : l'entrée « ${e.name} » contient plus de données que les ${expected} octets déclarés ; la décompression est arrêtée.`);
+        throw new UserError(
+          expected !== undefined && expected <= left
+            ? `${suspect} : l'entrée « ${e.name} » contient plus de données que les ${expected} octets déclarés ; la décompression est arrêtée.`
+            : `${suspect} : son contenu décompressé dépasse la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; la décompression est arrêtée.`,
+        );
       }
       throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${e.name} » : ${(err as Error).message}).`);
     }
