@@ -89,7 +89,7 @@ describe('inputs: files, folders (recursively) and glob patterns', () => {
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.resultats.xlsx')).sort()).toEqual(['a.resultats.xlsx', 'b.resultats.xlsx', 'csv.resultats.xlsx']);
   });
 
-  it('a glob pattern; workbooks sharing a numeroAns but not its SIRET are an error, never merged', async () => {
+  it('a glob pattern; workbooks sharing a numeroAns but not its SIRET are an error on both, never merged', async () => {
     const dir = tmpDir();
     await writeWorkbook(path.join(dir, 'in', 'x1.xlsx'), merge({ Fichier: [HEADER] }, demandeRows('00001')));
     await writeWorkbook(path.join(dir, 'in', 'x2.xlsx'), merge({ Fichier: [{ ...HEADER, SIRET: '44223344500000' }] }, demandeRows('00002')));
@@ -100,8 +100,10 @@ describe('inputs: files, folders (recursively) and glob patterns', () => {
     expect(rep.workbooks.map((w: any) => path.basename(w.file))).toEqual(['x1.xlsx', 'x2.xlsx']);
     const siret = rep.issues.find((i: any) => i.code === 'NUMERO_ANS_SIRET_DIFFERENTS');
     expect(siret).toMatchObject({ sheet: 'Fichier', row: 2, column: 'B' });
-    expect(rep.demandes.find((d: any) => d.numeroEditeur === '00002').status).toBe('rejetee');
-    expect(readJson(path.join(out, jsonFiles(out)[0])).SIRET).toBe('88412345600003');
+    // Neither is trusted: both workbooks are rejected, nothing is written.
+    expect(rep.issues.filter((i: any) => i.code === 'NUMERO_ANS_SIRET_DIFFERENTS').map((i: any) => path.basename(i.file))).toEqual(['x1.xlsx', 'x2.xlsx']);
+    expect(rep.demandes.map((d: any) => d.status)).toEqual(['rejetee', 'rejetee']);
+    expect(jsonFiles(out)).toEqual([]);
   });
 });
 

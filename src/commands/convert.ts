@@ -57,20 +57,18 @@ function resultsName(input: string, used: Set<string>, outDir: string): string {
 
 /** Checks across workbooks: one SIRET per numeroAns, numeroEditeur unique per numeroAns. */
 function crossChecks(results: WorkbookResult[]) {
-  const siretOf = new Map<string, { siret: string; file: string }>();
-  for (const r of results) {
-    if (!r.numeroAns || !r.siret || !r.header) continue;
-    const first = siretOf.get(r.numeroAns);
-    if (!first) {
-      siretOf.set(r.numeroAns, { siret: r.siret, file: r.file });
-      continue;
-    }
-    if (first.siret !== r.siret) {
-      const h = r.header;
+  // Workbooks sharing a numeroAns must share its SIRET: otherwise none of them is trusted, all are rejected.
+  const byAns = new Map<string, WorkbookResult[]>();
+  for (const r of results) if (r.numeroAns && r.siret && r.header) byAns.set(r.numeroAns, [...(byAns.get(r.numeroAns) ?? []), r]);
+  for (const [ans, list] of byAns) {
+    if (new Set(list.map((r) => r.siret)).size < 2) continue;
+    for (const r of list) {
+      const h = r.header!;
+      const others = list.filter((x) => x.siret !== r.siret).map((x) => `${x.siret} dans ${path.basename(x.file)}`);
       const issue = makeIssue(
         'NUMERO_ANS_SIRET_DIFFERENTS',
         { file: r.file, sheet: h.sheet, row: h.row, column: columnLetter(h.cols.SIRET), field: 'SIRET' },
-        { numeroAns: r.numeroAns, siret: r.siret, other: `${first.siret}, ${first.file}` },
+        { numeroAns: ans, siret: r.siret, other: others.join(', ') },
       );
       r.issues.push(issue);
       for (const d of r.demandes) d.issues.push({ ...issue, demande: d.key });
