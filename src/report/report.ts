@@ -108,24 +108,17 @@ export function printSummary(r: Report, c: Colors = pc.createColors(false)): str
     );
   }
   for (const f of r.failures) lines.push(c.red(`✗ ${f.message}`));
-  const errs = r.issues.filter((i) => i.severity === 'erreur');
-  if (errs.length) {
-    lines.push('');
-    lines.push(c.bold(c.red('Erreurs :')));
-    for (const i of errs.slice(0, MAX_LISTED)) {
-      lines.push(`  ${c.red('✗')} ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
+  const list = (severity: Issue['severity'], title: string, mark: string) => {
+    const found = r.issues.filter((i) => i.severity === severity);
+    if (!found.length) return;
+    lines.push('', title);
+    for (const i of found.slice(0, MAX_LISTED)) {
+      lines.push(`  ${mark} ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
     }
-    if (errs.length > MAX_LISTED) lines.push(`  … et ${errs.length - MAX_LISTED} autres : voir le classeur de résultats.`);
-  }
-  const warns = r.issues.filter((i) => i.severity === 'avertissement');
-  if (warns.length) {
-    lines.push('');
-    lines.push(c.bold(c.yellow('Avertissements (la demande reste acceptée) :')));
-    for (const i of warns.slice(0, MAX_LISTED)) {
-      lines.push(`  ${c.yellow('⚠')} ${path.basename(i.file)}, ${describePlace(i)}${i.demande ? ` (demande ${i.demande})` : ''} : ${i.message}`);
-    }
-    if (warns.length > MAX_LISTED) lines.push(`  … et ${warns.length - MAX_LISTED} autres : voir le classeur de résultats.`);
-  }
+    if (found.length > MAX_LISTED) lines.push(`  … et ${found.length - MAX_LISTED} autres : voir le classeur de résultats.`);
+  };
+  list('erreur', c.bold(c.red('Erreurs :')), c.red('✗'));
+  list('avertissement', c.bold(c.yellow('Avertissements (la demande reste acceptée) :')), c.yellow('⚠'));
   lines.push('');
   if (r.command === 'convert') {
     if (r.jsonFiles.length) {

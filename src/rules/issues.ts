@@ -1,10 +1,7 @@
 import { catalogue, renderMessage, type IssueCode, type Severity } from './catalogue.js';
 
-/** One problem found in the input, with its place. */
-export interface Issue {
-  code: IssueCode;
-  severity: Severity;
-  message: string;
+/** Where a problem is: the file, and when known its sheet, row, column, field and demande. */
+export interface IssuePlace {
   file: string;
   sheet?: string;
   row?: number;
@@ -15,13 +12,11 @@ export interface Issue {
   demande?: string;
 }
 
-export interface IssuePlace {
-  file: string;
-  sheet?: string;
-  row?: number;
-  column?: string;
-  field?: string;
-  demande?: string;
+/** One problem found in the input, with its place. */
+export interface Issue extends IssuePlace {
+  code: IssueCode;
+  severity: Severity;
+  message: string;
 }
 
 export function makeIssue(code: IssueCode, place: IssuePlace, params: Record<string, unknown> = {}): Issue {
