@@ -53,9 +53,11 @@ export function fieldOfHeader(text: string, known: Map<string, string>): string 
 export function gridFromWorksheet(ws: ExcelJS.Worksheet): Grid {
   return {
     name: ws.name,
+    // Row by row as they are asked for (eachRow's order: rows with a value), so that nothing is kept.
     *rows() {
-      const out: { row: number; values: CellScalar[]; numFmt(col: number): string | undefined }[] = [];
-      ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+      const all = ws.findRows(1, Infinity) ?? [];
+      for (const row of all) {
+        if (!row || !row.hasValues) continue;
         const raw = row.values as ExcelJS.CellValue[];
         const values: CellScalar[] = [];
         for (let c = 1; c < raw.length; c++) values[c] = cellScalar(raw[c]);
@@ -66,9 +68,8 @@ export function gridFromWorksheet(ws: ExcelJS.Worksheet): Grid {
             if (cell.isMerged && cell.master !== cell) values[c] = cellScalar(cell.master.value);
           }
         }
-        out.push({ row: rowNumber, values, numFmt: (col) => row.getCell(col).numFmt });
-      });
-      yield* out;
+        yield { row: row.number, values, numFmt: (col: number) => row.getCell(col).numFmt };
+      }
     },
   };
 }
@@ -80,6 +81,8 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
   const duplicated = new Map<string, number[]>();
   let headerRow = 0;
   const rows: RawRow[] = [];
+  let fields: string[] | undefined;
+  let cols: number[] | undefined;
   for (const r of grid.rows()) {
     if (!headerRow) {
       if (r.row > 10) break;
@@ -97,12 +100,17 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
       }
       continue;
     }
+    if (!fields) {
+      fields = [...columns.keys()];
+      cols = [...columns.values()];
+    }
     const cells: Record<string, RawCell> = {};
     let empty = true;
-    for (const [field, col] of columns) {
+    for (let k = 0; k < fields.length; k++) {
+      const col = cols![k];
       const value = r.values[col] ?? null;
       if (value !== null) empty = false;
-      cells[field] = { value, col, numFmt: typeof value === 'number' ? r.numFmt(col) : undefined };
+      cells[fields[k]] = { value, col, numFmt: typeof value === 'number' ? r.numFmt(col) : undefined };
     }
     if (!empty) rows.push({ row: r.row, cells });
   }

@@ -34,6 +34,8 @@ export interface WorkbookResult {
   fatal?: string;
 }
 
+const ASCII_NO_LOWER = /^[^a-z\u0080-\uffff]*$/;
+
 function toComparable(d: string): string {
   const [j, m, a] = d.split('/');
   return `${a}${m}${j}`;
@@ -124,19 +126,22 @@ export function validateSheets(
   const parseRows = (spec: SheetSpec): ParsedRow[] => {
     const data = sheets[spec.name];
     const out: ParsedRow[] = [];
+    const cols: Record<string, number> = {};
+    for (const [f, col] of data.columns) cols[f] = col;
+    const kcol = spec.columns.find((c) => c.field === key);
     for (const raw of data.rows) {
-      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols: {} };
-      for (const [f, col] of data.columns) row.cols[f] = col;
+      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols: { ...cols } };
       // The key first, so every problem of the row names its demande.
       const keyCell = raw.cells[key];
+      // parseCell depends on date1904 for dates only: a text key's result serves again below.
+      let keyParsed: ReturnType<typeof parseCell> | undefined;
       if (spec.role !== 'header' && keyCell && keyCell.value !== null) {
-        const kcol = spec.columns.find((c) => c.field === key)!;
-        const p = parseCell(keyCell, kcol, mapping);
-        row.key = typeof p.value === 'string' ? p.value : String(keyCell.value);
+        keyParsed = parseCell(keyCell, kcol!, mapping);
+        row.key = typeof keyParsed.value === 'string' ? keyParsed.value : String(keyCell.value);
       }
       for (const col of spec.columns) {
         const cell = raw.cells[col.field];
-        const parsed = parseCell(cell, col, mapping, opts.date1904);
+        const parsed = col === kcol && keyParsed && col.type !== 'date' ? keyParsed : parseCell(cell, col, mapping, opts.date1904);
         let value: FieldValue = parsed.value;
         for (const w of parsed.warnings) report(w.code, row, col.field, w.params, row.key);
         if (parsed.error) {
@@ -147,20 +152,22 @@ export function validateSheets(
           continue;
         }
         if (typeof value === 'string' && col.upperCase) {
-          const upper = value.toLocaleUpperCase('fr-FR');
+          // ASCII without a lower-case letter is its own upper case: the locale-aware call is slow.
+          const upper = ASCII_NO_LOWER.test(value) ? value : value.toLocaleUpperCase('fr-FR');
           if (upper !== value) {
             report('MAJUSCULES', row, col.field, { value, fixed: upper }, row.key);
             value = upper;
           }
         }
-        const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
         let bad = false;
-        for (const t of texts) {
+        const check = (t: string) => {
           for (const pr of checkText(col, t)) {
             report(pr.code, row, col.field, pr.params, row.key);
             bad = true;
           }
-        }
+        };
+        if (typeof value === 'string') check(value);
+        else if (Array.isArray(value)) for (const t of value) check(t);
         if (value instanceof Amount && value.cents <= 0n) {
           report('MONTANT_NON_POSITIF', row, col.field, { value: value.display }, row.key);
           bad = true;
@@ -217,16 +224,25 @@ export function validateSheets(
   const detailRows: Record<string, ParsedRow[]> = {};
   for (const s of mapping.details) detailRows[s.name] = parseRows(s);
 
+  // The parameters of the demande rules, read once (not once per demande).
+  let parsedRules: { rule: (typeof namedRules)[string]; params: unknown }[] | undefined;
+  const demandeRules = () =>
+    (parsedRules ??= mapping.rules.flatMap((r) => {
+      const rule = namedRules[r.rule];
+      return rule.scope === 'demande' ? [{ rule, params: rule.schema.parse(r) }] : [];
+    }));
+
   const joined = join(mapping, file, mainRows, detailRows);
   issues.push(...joined.issues);
   result.demandes = joined.demandes;
 
+  const uniqueColumns = new Map(mapping.details.map((s) => [s, s.columns.filter((c) => c.unique === 'demande')]));
   for (const d of joined.demandes) {
     checkRequired(mapping.main, d.main, d, ctx, report, withdraw);
     for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, report, withdraw);
     // Values unique within a demande (FINESS géographiques…).
     for (const s of mapping.details) {
-      for (const col of s.columns.filter((c) => c.unique === 'demande')) {
+      for (const col of uniqueColumns.get(s)!) {
         const seen = new Map<string, ParsedRow>();
         for (const r of d.details[s.name]) {
           const v = r.values[col.field];
@@ -256,10 +272,7 @@ export function validateSheets(
         }
       }
     }
-    for (const r of mapping.rules) {
-      const rule = namedRules[r.rule];
-      if (rule.scope === 'demande') rule.check(ctx, rule.schema.parse(r) as never, d);
-    }
+    for (const { rule, params } of demandeRules()) rule.check(ctx, params as never, d);
   }
   // Attach issues to demandes; header errors block every demande.
   const byKey = new Map(joined.demandes.map((d) => [d.key, d]));
@@ -317,14 +330,13 @@ function checkRequired(
     if (col.requiredWhen) {
       const lookup = (f: string) => (f in row.values && !row.continuation ? row.values[f] : d ? ctx.get(d, f) : undefined);
       const needed = evaluate(col.requiredWhen, lookup);
-      const condition = describeCondition(col.requiredWhen);
       if (needed === false && (!empty || invalid?.has(col.field))) {
         // The value is ignored, so it is not checked either: its problems are withdrawn.
         const shown = withdraw(row, col.field);
-        report('VALEUR_IGNOREE', row, col.field, { condition, value: shown }, d?.key ?? row.key);
+        report('VALEUR_IGNOREE', row, col.field, { condition: describeCondition(col.requiredWhen), value: shown }, d?.key ?? row.key);
         row.values[col.field] = null;
       } else if (needed === true && empty && !invalid?.has(col.field) && !givenOnFurtherRows(spec, row, d, col.field)) {
-        report('REQUIS_SI', row, col.field, { condition }, d?.key ?? row.key);
+        report('REQUIS_SI', row, col.field, { condition: describeCondition(col.requiredWhen) }, d?.key ?? row.key);
       }
       continue;
     }
