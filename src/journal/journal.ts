@@ -144,9 +144,25 @@ export class Journal {
     return added;
   }
 
+  private index?: { size: number; byDemande: Map<string, JournalEntry[]>; byAsp: Map<string, JournalEntry> };
+
+  /** Indexes by demande and by numeroASP, rebuilt when entries were added (a journal only grows). */
+  private indexes() {
+    if (this.index?.size === this.entries.length) return this.index;
+    const byDemande = new Map<string, JournalEntry[]>();
+    const byAsp = new Map<string, JournalEntry>();
+    for (const e of this.entries) {
+      const k = `${e.kind}|${e.numeroAns}|${e.numeroEditeur}`;
+      byDemande.set(k, [...(byDemande.get(k) ?? []), e]);
+      if (e.kind === 'avance' && e.numeroASP) byAsp.set(e.numeroASP, e);
+    }
+    this.index = { size: this.entries.length, byDemande, byAsp };
+    return this.index;
+  }
+
   /** Entries of one demande, oldest first. */
   find(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry[] {
-    return this.entries.filter((e) => e.kind === kind && e.numeroAns === numeroAns && e.numeroEditeur === numeroEditeur);
+    return [...(this.indexes().byDemande.get(`${kind}|${numeroAns}|${numeroEditeur}`) ?? [])];
   }
 
   latest(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry | undefined {
@@ -156,6 +172,9 @@ export class Journal {
 
   /** The avance that received this numeroASP. */
   avanceByAsp(numeroASP: string): JournalEntry | undefined {
+    const hit = this.indexes().byAsp.get(numeroASP);
+    if (hit && hit.numeroASP === numeroASP) return hit;
+    // numeroASP is filled in place by retour: look again when the index may be out of date.
     const all = this.entries.filter((e) => e.kind === 'avance' && e.numeroASP === numeroASP);
     return all[all.length - 1];
   }
