@@ -3,6 +3,7 @@ import type ExcelJS from 'exceljs';
 import { readWorkbook } from '../read/xlsx.js';
 import { detectKind, mappingOf } from '../mapping/detect.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
+import { findOrAddColumn } from './results.js';
 import { Journal, STATE_LABELS, stateOf } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
 import { workbookBytes } from '../util/xlsx-write.js';
@@ -11,22 +12,6 @@ import { writeFileAtomic } from '../util/fs.js';
 export const ASP_STATUS_HEADER = 'Statut ASP [xlsx2segur]';
 export const ASP_NUMBER_HEADER = 'Numéro ASP [xlsx2segur]';
 export const ASP_LABEL_HEADER = 'Réponse ASP [xlsx2segur]';
-
-function columnFor(ws: ExcelJS.Worksheet, headerRow: number, title: string): number {
-  const row = ws.getRow(headerRow);
-  let found = 0;
-  let last = 0;
-  row.eachCell((c, col) => {
-    if (typeof c.value === 'string' && c.value.trim() === title) found = col;
-    last = col;
-  });
-  if (found) return found;
-  const col = Math.max(last, ws.columnCount) + 1;
-  row.getCell(col).value = title;
-  row.getCell(col).font = { bold: true };
-  ws.getColumn(col).width = 30;
-  return col;
-}
 
 /**
  * Writes a copy of a workbook (never the workbook itself) where each demande of the order sheet shows what
@@ -42,9 +27,9 @@ export async function annotateAspAnswers(file: string, journal: Journal, outDir:
   const ans = result.numeroAns;
   const data = result.sheets[mapping.main.name];
   const ws = findWorksheet(wb, data.actualName)!;
-  const statusCol = columnFor(ws, data.headerRow, ASP_STATUS_HEADER);
-  const numberCol = columnFor(ws, data.headerRow, ASP_NUMBER_HEADER);
-  const labelCol = columnFor(ws, data.headerRow, ASP_LABEL_HEADER);
+  const statusCol = findOrAddColumn(ws, data.headerRow, ASP_STATUS_HEADER, 30);
+  const numberCol = findOrAddColumn(ws, data.headerRow, ASP_NUMBER_HEADER, 30);
+  const labelCol = findOrAddColumn(ws, data.headerRow, ASP_LABEL_HEADER, 30);
   for (const d of result.demandes) {
     const row = ws.getRow(d.main.row);
     let entry = ans ? journal.latest(kind, ans, d.key) : undefined;

@@ -50,7 +50,8 @@ function clearOldMarks(ws: ExcelJS.Worksheet) {
   });
 }
 
-function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string): number {
+/** The column of our own header `title` in the header row, added after the last column when absent. */
+export function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string, width = 36): number {
   const row = ws.getRow(headerRow);
   let last = 0;
   let found = 0;
@@ -63,7 +64,7 @@ function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string
   const cell = row.getCell(col);
   cell.value = title;
   cell.font = { bold: true };
-  ws.getColumn(col).width = title === PROBLEMS_HEADER ? 80 : 36;
+  ws.getColumn(col).width = width;
   return col;
 }
 
@@ -110,7 +111,7 @@ export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Ann
     clearOldMarks(ws);
     renumberCells(ws, result, data.actualName);
     const statusCol = findOrAddColumn(ws, data.headerRow, STATUS_HEADER);
-    const problemsCol = findOrAddColumn(ws, data.headerRow, PROBLEMS_HEADER);
+    const problemsCol = findOrAddColumn(ws, data.headerRow, PROBLEMS_HEADER, 80);
     const sheetIssues = rowIssues.get(data.actualName);
     const sheetDemandes = rowDemande.get(data.actualName);
     for (const raw of data.rows) {

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { Journal, type JournalEntry } from '../journal/journal.js';
+import { Journal, readLine, type JournalEntry } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
+import { fold } from '../read/sheet.js';
 import { annotateAspAnswers } from '../annotate/asp.js';
 
 /** One line of a file the portal gives back: the deposited line with the ASP's answer filled in. */
@@ -30,10 +31,6 @@ export interface RetourLineOutcome {
   message: string;
 }
 
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
 /**
  * The portal answers « Demande acceptée » or the label of the error: the label must begin with it (in any
  * case, with or without accents), so an error label that merely mentions an accepted demande is not taken
@@ -41,19 +38,6 @@ function fold(s: string): string {
  */
 export function isAcceptedLabel(label: string | null | undefined): boolean {
   return Boolean(label && fold(label).startsWith('demande acceptee'));
-}
-
-function amountText(v: unknown): string | undefined {
-  if (typeof v === 'number') return v.toFixed(2);
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v).toFixed(2);
-  return undefined;
-}
-
-function finessOf(line: Record<string, unknown>, kind: 'avance' | 'solde'): string[] | undefined {
-  if (kind === 'solde') return Array.isArray(line.beneficiaires) ? line.beneficiaires.map(String) : undefined;
-  const b = line.beneficiaires as { EtablissementsClients?: { numeroFINESSGeos?: unknown[] }[] } | undefined;
-  if (!b || !Array.isArray(b.EtablissementsClients)) return undefined;
-  return b.EtablissementsClients.flatMap((e) => (Array.isArray(e.numeroFINESSGeos) ? e.numeroFINESSGeos.map(String) : []));
 }
 
 /** Reads the ASP's return files, records each line's outcome in the journal. */
@@ -87,7 +71,7 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
         return;
       }
       const line = raw as Record<string, unknown>;
-      const kind: 'avance' | 'solde' = 'facture' in line || 'lienCompteRendu' in line ? 'solde' : 'avance';
+      const { kind, amount, finess } = readLine(line);
       const num = String(l.data.numeroEditeur).padStart(5, '0');
       const numLigne = l.data.numLigne === undefined ? null : Number(l.data.numLigne);
       const base = { file: path.basename(file), numLigne, numeroEditeur: num, kind };
@@ -102,8 +86,6 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
         return;
       }
       // A return must describe what was exported: the amount and the FINESS.
-      const amount = amountText(kind === 'solde' ? (line.facture as Record<string, unknown> | undefined)?.montantSegurHTFacture : (line.commande as Record<string, unknown> | undefined)?.montantSegurHT);
-      const finess = finessOf(line, kind);
       const diffs: string[] = [];
       if (amount !== undefined && amount !== entry.montant) diffs.push(`montant ${amount} au lieu de ${entry.montant}`);
       if (finess && [...finess].sort().join(',') !== [...entry.finess].sort().join(',')) diffs.push(`FINESS ${finess.join(', ')} au lieu de ${entry.finess.join(', ')}`);

@@ -144,7 +144,7 @@ function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
   }
   list.forEach((c, i) => {
     const row = ws.getRow(i + 2);
-    row.getCell(col).value = c.montant ? new Amount(BigInt(c.montant.replace('.', ''))).display : null;
+    row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
     row.getCell(col + 1).value = c.paid ? c.state : `${c.state} : attendre le paiement avant de déposer`;
     if (!c.paid) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
   });

@@ -7,6 +7,7 @@ import type { IssueCode } from '../rules/catalogue.js';
 import { Amount, type FieldValue } from '../values/types.js';
 import { Journal, STATE_LABELS, stateOf, type JournalEntry } from './journal.js';
 import type { WrittenFile } from '../emit/files.js';
+import { frenchDate } from '../util/dates.js';
 
 function issueOn(r: WorkbookResult, d: Demande, field: string, code: IssueCode, params: Record<string, unknown>): Issue {
   const col = d.main.cols[field];
@@ -14,10 +15,6 @@ function issueOn(r: WorkbookResult, d: Demande, field: string, code: IssueCode, 
   r.issues.push(i);
   d.issues.push(i);
   return i;
-}
-
-function frDate(compact: string): string {
-  return `${compact.slice(6, 8)}/${compact.slice(4, 6)}/${compact.slice(0, 4)}`;
 }
 
 function amountOf(v: FieldValue | undefined): Amount | undefined {
@@ -85,7 +82,7 @@ export function checkAgainstJournal(
       if (last) {
         const state = stateOf(last);
         if (state !== 'rejetee' && !opts.force) {
-          issueOn(r, d, key, 'DEJA_EXPORTEE', { kind, file: last.file, numLigne: last.numLigne, date: frDate(last.date), state: STATE_LABELS[state] });
+          issueOn(r, d, key, 'DEJA_EXPORTEE', { kind, file: last.file, numLigne: last.numLigne, date: frenchDate(last.date), state: STATE_LABELS[state] });
         } else if (state === 'rejetee' && kind === 'avance') {
           if (opts.renumber && d.status === 'acceptee' && !opts.dryRun) {
             const old = d.key;
@@ -116,7 +113,7 @@ function checkSolde(r: WorkbookResult, d: Demande, journal: Journal) {
   const amountField = r.mapping.journal.amount;
   const invoiced = amountOf(d.main.values[amountField]);
   if (invoiced) {
-    const ordered = new Amount(BigInt(avance.montant.replace('.', '')));
+    const ordered = Amount.fromText(avance.montant);
     if (invoiced.cents > ordered.cents) issueOn(r, d, amountField, 'SOLDE_MONTANT_SUPERIEUR', { value: invoiced.display, expected: ordered.display });
   }
   const finessField = r.mapping.journal.finess;

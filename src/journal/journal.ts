@@ -60,6 +60,23 @@ export function stateOf(e: JournalEntry): EntryState {
   return 'exportee';
 }
 
+/**
+ * What a deposited line (or its return from the ASP) says: its kind, its amount as the journal writes it,
+ * and its FINESS géographiques. Undefined where the line does not carry them.
+ */
+export function readLine(line: Record<string, any>): { kind: 'avance' | 'solde'; amount?: string; finess?: string[] } {
+  const kind = 'facture' in line || 'lienCompteRendu' in line ? 'solde' : 'avance';
+  const raw = kind === 'solde' ? line.facture?.montantSegurHTFacture : line.commande?.montantSegurHT;
+  const amount =
+    typeof raw === 'number' ? raw.toFixed(2) : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw).toFixed(2) : undefined;
+  let finess: string[] | undefined;
+  if (kind === 'solde') finess = Array.isArray(line.beneficiaires) ? line.beneficiaires.map(String) : undefined;
+  else if (Array.isArray(line.beneficiaires?.EtablissementsClients)) {
+    finess = line.beneficiaires.EtablissementsClients.flatMap((e: any) => (Array.isArray(e?.numeroFINESSGeos) ? e.numeroFINESSGeos.map(String) : []));
+  }
+  return { kind, amount, finess };
+}
+
 export class Journal {
   constructor(
     readonly file: string,
@@ -116,11 +133,8 @@ export class Journal {
       const m = /-(\d{8})-\d{3,}\.json$/.exec(name);
       if (typeof j.numeroAns !== 'string' || !Array.isArray(j.lignesImport) || !m) continue;
       for (const l of j.lignesImport as Record<string, any>[]) {
-        const solde = 'facture' in l;
-        const amount = solde ? l.facture?.montantSegurHTFacture : l.commande?.montantSegurHT;
-        const finess: string[] = solde
-          ? (l.beneficiaires ?? []).map(String)
-          : (l.beneficiaires?.EtablissementsClients ?? []).flatMap((e: any) => (e.numeroFINESSGeos ?? []).map(String));
+        const { kind, amount, finess } = readLine(l);
+        const solde = kind === 'solde';
         if (typeof l.numeroEditeur !== 'string' || typeof l.numLigne !== 'number') continue;
         this.entries.push({
           kind: solde ? 'solde' : 'avance',
@@ -131,8 +145,8 @@ export class Journal {
           file: name,
           numLigne: l.numLigne,
           date: m[1],
-          montant: typeof amount === 'number' ? amount.toFixed(2) : '0.00',
-          finess,
+          montant: amount ?? '0.00',
+          finess: finess ?? [],
           source: '(fichier retrouvé)',
           renumberedFrom: null,
           asp: null,

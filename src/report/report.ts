@@ -3,6 +3,7 @@ import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
 import { describePlace, type Issue } from '../rules/issues.js';
 import pc from 'picocolors';
+import { frenchDate } from '../util/dates.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -100,7 +101,7 @@ const MAX_LISTED = 30;
 export function printSummary(r: Report, c: Colors = pc.createColors(false)): string {
   const lines: string[] = [];
   const d = r.date;
-  lines.push(c.bold(`xlsx2segur ${r.command === 'convert' ? 'convert' : 'validate'} — date de dépôt ${d.slice(6, 8)}/${d.slice(4, 6)}/${d.slice(0, 4)}`));
+  lines.push(c.bold(`xlsx2segur ${r.command === 'convert' ? 'convert' : 'validate'} — date de dépôt ${frenchDate(d)}`));
   for (const w of r.workbooks) {
     lines.push(
       `• ${w.file} (${w.kind}) : ${plural(w.demandes, 'demande lue', 'demandes lues')}, ${plural(w.accepted, r.command === 'convert' ? 'acceptée' : 'valide', r.command === 'convert' ? 'acceptées' : 'valides')}, ${plural(w.rejected, 'rejetée', 'rejetées')}` +

@@ -1,6 +1,13 @@
 /** An amount in euros, kept as integer cents so it is never rounded; written with two decimals. */
 export class Amount {
   constructor(readonly cents: bigint) {}
+  /** From the text it is written as (27450.00), as the journal keeps it. */
+  static fromText(text: string): Amount {
+    const [i, d = ''] = text.split('.');
+    const neg = i.startsWith('-');
+    const cents = BigInt(neg ? i.slice(1) : i) * 100n + BigInt((d + '00').slice(0, 2));
+    return new Amount(neg ? -cents : cents);
+  }
   get text(): string {
     const neg = this.cents < 0n;
     const abs = neg ? -this.cents : this.cents;
