@@ -204,3 +204,14 @@ describe('usage', () => {
     expect(r.stdout + r.stderr).toContain('nope.xlsx');
   });
 });
+
+describe('results workbook readability', () => {
+  it('a row with several problems is tall enough to show them all', async () => {
+    const out = tmpDir();
+    cli(['convert', 'samples/avec-erreurs.xlsx', '-o', out, '--date', '20261124']);
+    const ws = (await readXlsx(path.join(out, 'avec-erreurs.resultats.xlsx'))).getWorksheet('Commandes')!;
+    // 00004: three REQUIS_SI problems, each on its own line or two.
+    expect(String(ws.getRow(5).getCell(colOf(ws, 'Problèmes [xlsx2segur]')).value).split('\n')).toHaveLength(3);
+    expect(ws.getRow(5).height).toBeGreaterThanOrEqual(45);
+  });
+});

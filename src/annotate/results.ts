@@ -147,6 +147,9 @@ export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Ann
       const pc = row.getCell(problemsCol);
       pc.value = lines.length ? lines.join('\n') : null;
       pc.alignment = PROBLEMS_ALIGNMENT;
+      // Spreadsheets do not grow a row for wrapped text on opening: give it the height of its problems.
+      const textLines = lines.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 90)), 0);
+      if (textLines > 1 && (row.height ?? 0) < textLines * 15) row.height = textLines * 15;
       if (!issues.length) continue;
       // Faulty cells: filled, with a note.
       const byCol = new Map<string, Issue[]>();
