@@ -214,4 +214,17 @@ describe('results workbook readability', () => {
     expect(String(ws.getRow(5).getCell(colOf(ws, 'Problèmes [xlsx2segur]')).value).split('\n')).toHaveLength(3);
     expect(ws.getRow(5).height).toBeGreaterThanOrEqual(45);
   });
+
+  it('opens on its Synthèse, the only selected tab', async () => {
+    const out = tmpDir();
+    cli(['convert', 'samples/avec-erreurs.xlsx', '-o', out, '--date', '20261124']);
+    const wb = await readXlsx(path.join(out, 'avec-erreurs.resultats.xlsx'));
+    expect(wb.worksheets[wb.views[0].activeTab].name).toBe('Synthèse');
+    // exceljs does not give tabSelected back: read the sheets' XML.
+    const zip = await (await import('jszip')).default.loadAsync(fs.readFileSync(path.join(out, 'avec-erreurs.resultats.xlsx')));
+    const sheets = Object.keys(zip.files).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+    const selected: string[] = [];
+    for (const n of sheets) if ((await zip.file(n)!.async('string')).includes('tabSelected="1"')) selected.push(n);
+    expect(selected).toEqual([`xl/worksheets/sheet${wb.views[0].activeTab + 1}.xml`]);
+  });
 });

@@ -195,6 +195,14 @@ function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: Annotate
   const old = wb.getWorksheet(SUMMARY_SHEET);
   if (old) wb.removeWorksheet(old.id);
   const ws = wb.addWorksheet(SUMMARY_SHEET);
+  // The results workbook opens on its Synthèse.
+  const tab = wb.worksheets.indexOf(ws);
+  wb.views = [{ ...(wb.views?.[0] ?? {}), activeTab: tab, firstSheet: 0, visibility: 'visible' } as ExcelJS.WorkbookView];
+  // Only the Synthèse is selected: two selected tabs would open Excel in group editing.
+  for (const sheet of wb.worksheets) {
+    const views = (sheet.views?.length ? sheet.views : [{}]) as unknown as Record<string, unknown>[];
+    sheet.views = views.map((v) => ({ ...v, tabSelected: sheet === ws })) as unknown as ExcelJS.WorksheetView[];
+  }
   ws.getColumn(1).width = 34;
   ws.getColumn(2).width = 30;
   ws.getColumn(3).width = 18;
