@@ -3,11 +3,28 @@ import type ExcelJS from 'exceljs';
 import { readWorkbook } from '../read/xlsx.js';
 import { detectKind, mappingOf } from '../mapping/detect.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
-import { findOrAddColumn } from './results.js';
 import { Journal, STATE_LABELS, stateOf } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { writeFileAtomic } from '../util/fs.js';
+
+/** The column of our own header `title` in the header row, added after the last column when absent. */
+function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string, width: number): number {
+  const row = ws.getRow(headerRow);
+  let last = 0;
+  let found = 0;
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    if (typeof cell.value === 'string' && cell.value.trim() === title) found = col;
+    last = Math.max(last, col);
+  });
+  if (found) return found;
+  const col = Math.max(last, ws.columnCount) + 1;
+  const cell = row.getCell(col);
+  cell.value = title;
+  cell.font = { bold: true };
+  ws.getColumn(col).width = width;
+  return col;
+}
 
 export const ASP_STATUS_HEADER = 'Statut ASP [xlsx2segur]';
 export const ASP_NUMBER_HEADER = 'Numéro ASP [xlsx2segur]';

@@ -1,284 +1,561 @@
-import type ExcelJS from 'exceljs';
+import path from 'node:path';
 import type { WorkbookResult } from '../rules/validate.js';
-import { findWorksheet } from '../rules/validate.js';
-import type { Issue } from '../rules/issues.js';
 import type { WrittenFile } from '../emit/files.js';
-import type { Demande } from '../join/model.js';
+import { columnLetter } from '../rules/issues.js';
+import { cellsOf, relsPartOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
+import { rawEntry } from '../read/xlsx.js';
+import { attr, columnOf, elements, encodeXml, removeAttr, rowOf, setAttr } from '../read/xml.js';
+import { ZipBuilder } from '../util/zip-write.js';
+import { GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
+import { MINIMAL_STYLES, StyleBook } from './styles.js';
+import { SheetNotes } from './notes.js';
 
-export const STATUS_HEADER = 'Statut [xlsx2segur]';
-export const PROBLEMS_HEADER = 'Problèmes [xlsx2segur]';
-export const SUMMARY_SHEET = 'Synthèse';
-const NOTE_PREFIX = 'xlsx2segur : ';
+export { STATUS_HEADER, PROBLEMS_HEADER, SUMMARY_SHEET } from './plan.js';
 
-const RED = 'FFFFC7CE';
-const ORANGE = 'FFFFEB9C';
-const GREEN = 'FFC6EFCE';
+const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
+const CT = {
+  worksheet: 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml',
+  comments: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml',
+  vml: 'application/vnd.openxmlformats-officedocument.vmlDrawing',
+  styles: 'application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml',
+};
 
-function fill(argb: string): ExcelJS.Fill {
-  return { type: 'pattern', pattern: 'solid', fgColor: { argb } };
-}
-
-/**
- * The fills and the alignment put on every data row: one object each, shared by all the cells they go to
- * (never modified), so that writing the workbook finds their style at once instead of once per cell.
- */
-const FILLS: Record<string, ExcelJS.Fill> = { [RED]: fill(RED), [ORANGE]: fill(ORANGE), [GREEN]: fill(GREEN) };
-const PROBLEMS_ALIGNMENT: Partial<ExcelJS.Alignment> = { wrapText: true, vertical: 'top' };
-const NO_ISSUES: Issue[] = [];
-
-function noteText(cell: ExcelJS.Cell): string | undefined {
-  const n = cell.note as unknown;
-  if (!n) return undefined;
-  if (typeof n === 'string') return n;
-  const texts = (n as { texts?: { text: string }[] }).texts;
-  return texts?.map((t) => t.text).join('');
-}
-
-/** Removes the marks of an earlier run (our notes and the fills that went with them). */
-function clearOldMarks(ws: ExcelJS.Worksheet) {
-  ws.eachRow((row) => {
-    row.eachCell((cell) => {
-      const t = noteText(cell);
-      if (t && t.startsWith(NOTE_PREFIX.trim())) {
-        // exceljs keeps a loaded note both on the cell and in its value's model: drop both.
-        const c = cell as unknown as { _comment?: unknown; _value?: { model?: { comment?: unknown } } };
-        c._comment = undefined;
-        if (c._value?.model) delete c._value.model.comment;
-        cell.fill = { type: 'pattern', pattern: 'none' };
-      }
-    });
-  });
-}
-
-/** The column of our own header `title` in the header row, added after the last column when absent. */
-export function findOrAddColumn(ws: ExcelJS.Worksheet, headerRow: number, title: string, width = 36): number {
-  const row = ws.getRow(headerRow);
-  let last = 0;
-  let found = 0;
-  row.eachCell({ includeEmpty: false }, (cell, col) => {
-    if (typeof cell.value === 'string' && cell.value.trim() === title) found = col;
-    last = Math.max(last, col);
-  });
-  if (found) return found;
-  const col = Math.max(last, ws.columnCount) + 1;
-  const cell = row.getCell(col);
-  cell.value = title;
-  cell.font = { bold: true };
-  ws.getColumn(col).width = width;
-  return col;
-}
-
-function bullet(i: Issue): string {
-  return `${i.severity === 'erreur' ? '✗' : '⚠'} [${i.code}] ${i.message}`;
-}
-
-export interface AnnotateOptions {
-  /** true for "validate": no JSON was written. */
-  dryRun: boolean;
+export interface ResultsOptions extends AnnotateOptions {
+  /** The JSON files written from this workbook. */
   files: WrittenFile[];
 }
 
 /**
- * Turns the input workbook (already loaded, never written back) into the results workbook: status and
- * problems on each data row, faulty cells filled with a note, and a Synthèse sheet.
+ * The results workbook: the input package itself, every part copied as it is stored, but for the sheets
+ * read (their rows get a status and problems column, faulty cells a fill and a note), their notes, the
+ * styles (a few added), the workbook (a Synthèse sheet added, opened first) and the lists of parts. Each
+ * sheet's XML is rewritten as it is read, window by window: the workbook is never loaded as a model, so
+ * formulas, validations, formats, pictures… the vendor put in it stay as they were.
  */
-export function annotate(wb: ExcelJS.Workbook, result: WorkbookResult, opts: AnnotateOptions): void {
-  // Issues and demande of each row, by sheet then row number.
-  const rowIssues = new Map<string, Map<number, Issue[]>>();
-  for (const i of result.issues) {
-    if (!i.sheet || !i.row) continue;
-    let bySheet = rowIssues.get(i.sheet);
-    if (!bySheet) rowIssues.set(i.sheet, (bySheet = new Map()));
-    const list = bySheet.get(i.row);
-    if (list) list.push(i);
-    else bySheet.set(i.row, [i]);
-  }
-  const rowDemande = new Map<string, Map<number, Demande>>();
-  const belongs = (r: { sheet: string; row: number }, d: Demande) => {
-    let bySheet = rowDemande.get(r.sheet);
-    if (!bySheet) rowDemande.set(r.sheet, (bySheet = new Map()));
-    bySheet.set(r.row, d);
-  };
-  for (const d of result.demandes) {
-    belongs(d.main, d);
-    for (const name in d.details) for (const r of d.details[name]) belongs(r, d);
-  }
-  for (const spec of result.mapping.sheets) {
-    const data = result.sheets[spec.name];
-    if (!data?.headerRow) continue;
-    const ws = findWorksheet(wb, data.actualName);
-    if (!ws) continue;
-    clearOldMarks(ws);
-    renumberCells(ws, result, data.actualName);
-    const statusCol = findOrAddColumn(ws, data.headerRow, STATUS_HEADER);
-    const problemsCol = findOrAddColumn(ws, data.headerRow, PROBLEMS_HEADER, 80);
-    const sheetIssues = rowIssues.get(data.actualName);
-    const sheetDemandes = rowDemande.get(data.actualName);
-    for (const raw of data.rows) {
-      const issues = sheetIssues?.get(raw.row) ?? NO_ISSUES;
-      const d = sheetDemandes?.get(raw.row);
-      const row = ws.getRow(raw.row);
-      let status: string;
-      let color: string;
-      const hasError = issues.some((i) => i.severity === 'erreur');
-      if (spec.role === 'header') {
-        status = hasError ? 'Erreur : bloque toutes les demandes' : 'Valide';
-        color = hasError ? RED : GREEN;
-      } else if (d) {
-        if (d.status === 'acceptee') {
-          status = d.output ? `Acceptée : ${d.output.file}, ligne ${d.output.numLigne}` : opts.dryRun ? 'Valide (non exportée : validation seule)' : 'Acceptée';
-          color = GREEN;
-        } else {
-          status = `Rejetée (demande ${d.key})`;
-          color = RED;
-        }
-      } else {
-        status = hasError ? 'Rejetée : ligne rattachée à aucune demande' : 'Ignorée';
-        color = RED;
-      }
-      const lines = issues.map(bullet);
-      if (d && d.status === 'rejetee' && !hasError && spec.role !== 'main') {
-        lines.push(`Demande ${d.key} rejetée : voir la feuille « ${d.main.sheet} », ligne ${d.main.row}.`);
-      }
-      if (!hasError && issues.length && color === GREEN) color = ORANGE;
-      const sc = row.getCell(statusCol);
-      sc.value = status;
-      sc.fill = FILLS[color];
-      const pc = row.getCell(problemsCol);
-      pc.value = lines.length ? lines.join('\n') : null;
-      pc.alignment = PROBLEMS_ALIGNMENT;
-      // Spreadsheets do not grow a row for wrapped text on opening: give it the height of its problems.
-      const textLines = lines.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 90)), 0);
-      if (textLines > 1 && (row.height ?? 0) < textLines * 15) row.height = textLines * 15;
-      if (!issues.length) continue;
-      // Faulty cells: filled, with a note.
-      const byCol = new Map<string, Issue[]>();
-      for (const i of issues) {
-        if (!i.column) continue;
-        const list = byCol.get(i.column);
-        if (list) list.push(i);
-        else byCol.set(i.column, [i]);
-      }
-      for (const [col, list] of byCol) {
-        const cell = ws.getCell(`${col}${raw.row}`);
-        const err = list.some((i) => i.severity === 'erreur');
-        cell.fill = FILLS[err ? RED : ORANGE];
-        cell.note = {
-          texts: [{ text: NOTE_PREFIX + list.map((i) => i.message).join('\n') }],
-          margins: { insetmode: 'auto' },
-        } as ExcelJS.Comment;
-      }
-    }
-  }
-  addSummary(wb, result, opts);
+export async function resultsWorkbook(pkg: XlsxPackage, result: WorkbookResult, opts: ResultsOptions): Promise<Buffer> {
+  return new ResultsWriter(pkg).write(result, opts);
 }
 
-/** A renumbered demande carries its new number in every row, and PJ names built on it follow. */
-function renumberCells(ws: ExcelJS.Worksheet, result: WorkbookResult, sheet: string) {
-  const key = result.mapping.joinKey;
-  for (const d of result.demandes) {
-    if (!d.renumberedFrom) continue;
-    for (const r of [d.main, ...Object.values(d.details).flat()]) {
-      if (r.sheet !== sheet) continue;
-      const row = ws.getRow(r.row);
-      if (r.cols[key]) row.getCell(r.cols[key]).value = d.key;
-      const col = r.cols.nomFichier;
-      const cell = col ? row.getCell(col) : undefined;
-      if (cell && typeof cell.value === 'string' && cell.value.includes(`-${d.renumberedFrom}.`)) {
-        cell.value = cell.value.replace(`-${d.renumberedFrom}.`, `-${d.key}.`);
+class ResultsWriter {
+  private readonly changed = new Map<string, string | Buffer>();
+  private readonly removed = new Set<string>();
+  private readonly added: string[] = [];
+  /** Relationships changed, by source part. */
+  private readonly rels = new Map<string, Rel[]>();
+  private contentTypes = '';
+  private styles!: StyleBook;
+  private stylesPart = '';
+
+  constructor(private readonly pkg: XlsxPackage) {}
+
+  async write(result: WorkbookResult, opts: ResultsOptions): Promise<Buffer> {
+    const pkg = this.pkg;
+    this.contentTypes = (await pkg.text('[Content_Types].xml')) ?? `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>`;
+    const wbPart = pkg.workbookPart;
+    const wbRels = [...(await pkg.rels(wbPart))];
+    this.rels.set(wbPart, wbRels);
+    let workbook = (await pkg.text(wbPart))!;
+
+    // Styles: the package's own, or a minimal part.
+    const stylesRel = wbRels.find((r) => r.type.endsWith('/styles'));
+    let stylesXml = stylesRel ? await pkg.text(stylesRel.target) : undefined;
+    if (stylesRel && stylesXml !== undefined) this.stylesPart = stylesRel.target;
+    else {
+      this.stylesPart = this.freePart((n) => `xl/styles${n === 1 ? '' : n}.xml`);
+      stylesXml = MINIMAL_STYLES;
+      wbRels.push({ id: freeId(wbRels), type: `${REL}/styles`, target: this.stylesPart, external: false });
+      this.override(this.stylesPart, CT.styles);
+    }
+    this.styles = new StyleBook(stylesXml);
+
+    // The calculation chain lists formula cells; Excel rebuilds it, and a stale one makes it repair the file.
+    for (const r of wbRels.filter((x) => x.type.endsWith('/calcChain'))) {
+      this.removePart(r.target);
+      wbRels.splice(wbRels.indexOf(r), 1);
+    }
+
+    // Macros (.xlsm) are neither run nor kept: the results workbook is an .xlsx.
+    for (const r of wbRels.filter((x) => /\/vbaProject$/.test(x.type))) {
+      for (const sub of await pkg.rels(r.target)) if (!sub.external) this.removePart(sub.target);
+      this.removePart(r.target);
+      this.removePart(relsPartOf(r.target));
+      wbRels.splice(wbRels.indexOf(r), 1);
+    }
+    this.contentTypes = this.contentTypes
+      .replace(/application\/vnd\.ms-excel\.(?:sheet|template)\.macroEnabled\.main\+xml|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.template\.main\+xml/g, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml')
+      .replace(/<Default\b[^>]*ContentType="application\/vnd\.ms-office\.vbaProject"[^>]*\/>/g, '');
+
+    // The Synthèse of an earlier run goes: a new one is written.
+    const sheets = pkg.sheets.filter((s) => s.name !== SUMMARY_SHEET);
+    const oldSummary = pkg.sheets.findIndex((s) => s.name === SUMMARY_SHEET);
+    if (oldSummary >= 0) {
+      const old = pkg.sheets[oldSummary];
+      workbook = workbook.replace(old.tag, '');
+      workbook = workbook.replace(/(<(?:[\w.-]+:)?definedName\b[^>]*\blocalSheetId=")(\d+)("[^>]*>[\s\S]*?<\/(?:[\w.-]+:)?definedName>)/g, (all, a, n, b) =>
+        Number(n) === oldSummary ? '' : Number(n) > oldSummary ? `${a}${Number(n) - 1}${b}` : all,
+      );
+      const rel = wbRels.find((r) => r.target === old.part);
+      if (rel) wbRels.splice(wbRels.indexOf(rel), 1);
+      this.removePart(old.part);
+      this.removePart(relsPartOf(old.part));
+    }
+
+    const plans = planResults(result, opts);
+    let vmlCount = 0;
+    for (const entry of sheets) {
+      const plan = plans.get(entry.name);
+      if (plan) await this.rewriteSheet(entry, plan, ++vmlCount);
+      else await this.unselect(entry, ++vmlCount);
+    }
+
+    // The Synthèse, last, and the tab the workbook opens on.
+    const summaryPart = this.freePart((n) => `xl/worksheets/sheet${n}.xml`);
+    this.changed.set(summaryPart, this.summaryXml(result, opts));
+    this.added.push(summaryPart);
+    this.override(summaryPart, CT.worksheet);
+    const rid = freeId(wbRels);
+    wbRels.push({ id: rid, type: `${REL}/worksheet`, target: summaryPart, external: false });
+    const sheetIds = [...elements(workbook, 'sheet')].map((e) => Number(attr(e.tag, 'sheetId')) || 0);
+    const prefix = /<((?:[\w.-]+:)?)sheets\b/.exec(workbook)?.[1] ?? '';
+    const relPrefix = /\s([\w.-]+):id\s*=/.exec(sheets[0]?.tag ?? '')?.[1];
+    const idAttr = relPrefix ? `${relPrefix}:id="${rid}"` : `xmlns:r="${REL}" r:id="${rid}"`;
+    const sheetTag = `<${prefix}sheet name="${SUMMARY_SHEET}" sheetId="${Math.max(0, ...sheetIds) + 1}" ${idAttr}/>`;
+    workbook = workbook.replace(/<\/(?:[\w.-]+:)?sheets\s*>/, (close) => sheetTag + close);
+    workbook = workbook.replace(/<(?:[\w.-]+:)?sheets\s*\/>/, `<${prefix}sheets>${sheetTag}</${prefix}sheets>`);
+    const tab = String(sheets.length);
+    if (/<(?:[\w.-]+:)?workbookView\b/.test(workbook)) {
+      workbook = workbook.replace(/<(?:[\w.-]+:)?workbookView\b[^>]*>/, (tag) => {
+        let t = setAttr(tag, 'activeTab', tab);
+        if (attr(t, 'firstSheet') !== undefined) t = setAttr(t, 'firstSheet', '0');
+        return t;
+      });
+    } else {
+      workbook = workbook.replace(/<(?:[\w.-]+:)?sheets\b/, (open) => `<${prefix}bookViews><${prefix}workbookView activeTab="${tab}"/></${prefix}bookViews>${open}`);
+    }
+    this.changed.set(wbPart, workbook);
+    if (this.styles.changed || !stylesRel) this.changed.set(this.stylesPart, this.styles.render());
+    return this.zip();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Sheets
+
+  /**
+   * A sheet not read: only its tab is no longer selected (the Synthèse alone is), and its notes, if another
+   * tool named their parts otherwise, get the names exceljs reads.
+   */
+  private async unselect(entry: SheetEntry, index: number): Promise<void> {
+    const buf = await this.pkg.bytes(entry.part);
+    if (!buf) return;
+    const sheetRels = [...(await this.pkg.rels(entry.part))];
+    const commentsRel = sheetRels.find((r) => r.type.endsWith('/comments'));
+    const vmlRel = sheetRels.find((r) => r.type.endsWith('/vmlDrawing'));
+    const renamed = Boolean(
+      commentsRel && (!/^xl\/comments\d+\.xml$/.test(commentsRel.target) || (vmlRel && !/^xl\/drawings\/vmlDrawing\d+\.vml$/.test(vmlRel.target))),
+    );
+    const at = buf.indexOf('tabSelected');
+    const selected = at >= 0 && at < buf.indexOf('sheetData');
+    if (!selected && !renamed) return;
+    const { head, tail } = sheetWindows(buf);
+    let end = tail;
+    if (renamed) end = await this.placeNotes(entry, sheetRels, new SheetNotes(await this.pkg.text(commentsRel!.target)), tail, index);
+    if (!selected && end === tail) return;
+    const body = buf.subarray(Buffer.byteLength(head), buf.length - Buffer.byteLength(tail));
+    this.changed.set(entry.part, Buffer.concat([Buffer.from(unselectViews(head)), body, Buffer.from(end)]));
+  }
+
+  private async rewriteSheet(entry: SheetEntry, plan: SheetPlan, vmlIndex: number): Promise<void> {
+    const buf = await this.pkg.bytes(entry.part);
+    if (!buf) return;
+    const { data } = plan;
+    const styles = this.styles;
+    // Our two columns: where an earlier run put them, else after the last column.
+    const own = (title: string) => [...data.headerTexts].find(([, t]) => t.trim() === title)?.[0];
+    let last = Math.max(data.maxCol ?? 0, ...data.headerTexts.keys());
+    const newCols: [number, number][] = [];
+    const place = (title: string, width: number) => {
+      const found = own(title);
+      if (found) return found;
+      newCols.push([++last, width]);
+      return last;
+    };
+    const statusCol = place(STATUS_HEADER, 36);
+    const problemsCol = place(PROBLEMS_HEADER, 80);
+    const headerStyle = styles.style({ font: styles.boldFont() });
+    const statusStyle: Record<Color, number> = {
+      [RED]: styles.style({ fill: styles.fill(RED) }),
+      [ORANGE]: styles.style({ fill: styles.fill(ORANGE) }),
+      [GREEN]: styles.style({ fill: styles.fill(GREEN) }),
+    };
+    const problemsStyle = styles.style({ wrapTop: true });
+
+    // Notes: the input's, ours from an earlier run dropped, ours added.
+    const sheetRels = [...(await this.pkg.rels(entry.part))];
+    const commentsRel = sheetRels.find((r) => r.type.endsWith('/comments'));
+    const notes = new SheetNotes(commentsRel ? await this.pkg.text(commentsRel.target) : undefined);
+    const clear = new Map<number, Set<number>>();
+    for (const ref of notes.oldMarks) {
+      const r = rowOf(ref);
+      if (!clear.has(r)) clear.set(r, new Set());
+      clear.get(r)!.add(columnOf(ref));
+    }
+    for (const [row, p] of plan.rows) for (const [col, c] of p.cells) notes.add(`${columnLetter(col)}${row}`, c.note);
+
+    const { head, windows, tail } = sheetWindows(buf);
+    const out: Buffer[] = [Buffer.from(fixHead(head, newCols, last))];
+    const state = { last: 0 };
+    for (const window of windows()) {
+      let prev = 0;
+      const pieces: string[] = [];
+      for (const r of rowsOf(window, state)) {
+        const rowPlan = plan.rows.get(r.row);
+        const isHeader = r.row === data.headerRow;
+        const cleared = clear.get(r.row);
+        if (!rowPlan && !isHeader && !cleared) continue;
+        pieces.push(window.slice(prev, r.index));
+        pieces.push(
+          this.rewriteRow(r, {
+            plan: rowPlan,
+            header: isHeader ? newCols.map(([c]) => [c, c === statusCol ? STATUS_HEADER : PROBLEMS_HEADER] as [number, string]) : [],
+            cleared,
+            statusCol,
+            problemsCol,
+            headerStyle,
+            statusStyle,
+            problemsStyle,
+          }),
+        );
+        prev = r.end;
+      }
+      pieces.push(window.slice(prev));
+      out.push(Buffer.from(pieces.join('')));
+    }
+    let end = tail;
+    if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, tail, vmlIndex);
+    out.push(Buffer.from(end));
+    this.changed.set(entry.part, Buffer.concat(out));
+  }
+
+  private rewriteRow(
+    r: RowMatch,
+    o: {
+      plan?: RowPlan;
+      header: [number, string][];
+      cleared?: Set<number>;
+      statusCol: number;
+      problemsCol: number;
+      headerStyle: number;
+      statusStyle: Record<Color, number>;
+      problemsStyle: number;
+    },
+  ): string {
+    const styles = this.styles;
+    const p = /^<([\w.-]+:)?/.exec(r.tag)?.[1] ?? '';
+    const cells = new Map<number, { s: number; xml: string }>();
+    for (const c of cellsOf(r.body)) {
+      // Every cell gets its reference: cells are added among them.
+      const xml = /^<[^>]*\sr\s*=/.test(c.xml) ? c.xml : c.xml.replace(/^<([\w.:-]+)/, `<$1 r="${columnLetter(c.col)}${r.row}"`);
+      cells.set(c.col, { s: c.s, xml });
+    }
+    const ref = (col: number) => `${columnLetter(col)}${r.row}`;
+    const text = (col: number, s: number, value: string) =>
+      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${encodeXml(value)}</${p}t></${p}is></${p}c>`;
+    const restyle = (col: number, s: number) => {
+      const c = cells.get(col);
+      if (!c) cells.set(col, { s, xml: `<${p}c r="${ref(col)}" s="${s}"/>` });
+      else cells.set(col, { s, xml: c.xml.replace(/^<[^>]*?(\/?>)/, (tag) => setAttr(tag.replace(/\/?>$/, ''), 's', String(s)) + tag.match(/\/?>$/)![0]) });
+    };
+    for (const [col, title] of o.header) cells.set(col, { s: o.headerStyle, xml: text(col, o.headerStyle, title) });
+    for (const col of o.cleared ?? []) {
+      const c = cells.get(col);
+      if (c && !o.plan?.cells.has(col)) restyle(col, styles.withFill(c.s, 0));
+    }
+    let tag = r.tag;
+    if (o.plan) {
+      const plan = o.plan;
+      for (const [col, value] of plan.values) cells.set(col, { s: cells.get(col)?.s ?? 0, xml: text(col, cells.get(col)?.s ?? 0, value) });
+      for (const [col, c] of plan.cells) restyle(col, styles.withFill(cells.get(col)?.s ?? 0, styles.fill(c.color)));
+      cells.set(o.statusCol, { s: 0, xml: text(o.statusCol, o.statusStyle[plan.color], plan.status) });
+      cells.set(
+        o.problemsCol,
+        plan.problems.length
+          ? { s: 0, xml: text(o.problemsCol, o.problemsStyle, plan.problems.join('\n')) }
+          : { s: 0, xml: `<${p}c r="${ref(o.problemsCol)}" s="${o.problemsStyle}"/>` },
+      );
+      const ht = Number(attr(tag, 'ht') ?? 0);
+      if (plan.height > ht) tag = setAttr(setAttr(tag.replace(/\/?>$/, ''), 'ht', String(plan.height)), 'customHeight', '1') + '>';
+    }
+    tag = removeAttr(tag.replace(/\/?>$/, ''), 'spans') + '>';
+    const body = [...cells.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, c]) => c.xml)
+      .join('');
+    return `${tag}${body}</${p}row>`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Notes
+
+  /**
+   * Writes a sheet's notes (comments part and its drawing) under the names exceljs reads
+   * (xl/commentsN.xml, xl/drawings/vmlDrawingN.vml), and returns the sheet's tail with its legacyDrawing.
+   */
+  private async placeNotes(entry: SheetEntry, sheetRels: Rel[], notes: SheetNotes, tail: string, index: number): Promise<string> {
+    const commentsRel = sheetRels.find((r) => r.type.endsWith('/comments'));
+    const drawingId = [...elements(tail, 'legacyDrawing')][0];
+    const vmlRel = sheetRels.find((r) => r.id === (drawingId ? attr(drawingId.tag, 'id') : undefined)) ?? sheetRels.find((r) => r.type.endsWith('/vmlDrawing'));
+    const vmlXml = vmlRel ? await this.pkg.text(vmlRel.target) : undefined;
+    const idmap = Number(/<o:idmap\b[^>]*\bdata="(\d+)/.exec(vmlXml ?? '')?.[1] ?? index);
+    const commentsPart = commentsRel && /^xl\/comments\d+\.xml$/.test(commentsRel.target) ? commentsRel.target : this.freePart((n) => `xl/comments${n}.xml`);
+    const vmlPart = vmlRel && /^xl\/drawings\/vmlDrawing\d+\.vml$/.test(vmlRel.target) ? vmlRel.target : this.freePart((n) => `xl/drawings/vmlDrawing${n}.vml`);
+    for (const [rel, part, type, ct] of [
+      [commentsRel, commentsPart, 'comments', CT.comments],
+      [vmlRel, vmlPart, 'vmlDrawing', CT.vml],
+    ] as const) {
+      if (rel && rel.target !== part) {
+        this.removePart(rel.target);
+        rel.target = part;
+      }
+      if (!rel) sheetRels.push({ id: freeId(sheetRels), type: `${REL}/${type}`, target: part, external: false });
+      if (!this.pkg.zip.file(part)) this.added.push(part);
+      if (ct === CT.comments || !/<Default\b[^>]*Extension="vml"/i.test(this.contentTypes)) this.override(part, ct);
+    }
+    this.changed.set(commentsPart, notes.commentsXml());
+    this.changed.set(vmlPart, notes.vmlXml(vmlXml, idmap));
+    this.rels.set(entry.part, sheetRels);
+    if (drawingId) return tail;
+    const rid = sheetRels.find((r) => r.target === vmlPart)!.id;
+    const p = /<\/([\w.-]+:)?worksheet/.exec(tail)?.[1] ?? '';
+    const el = `<${p}legacyDrawing xmlns:r="${REL}" r:id="${rid}"/>`;
+    // Its place in the sheet: before these elements, else before the end.
+    const after = /<(?:[\w.-]+:)?(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b|<\/(?:[\w.-]+:)?worksheet\s*>/.exec(tail);
+    return after ? tail.slice(0, after.index) + el + tail.slice(after.index) : tail + el;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Synthèse
+
+  private summaryXml(result: WorkbookResult, opts: ResultsOptions): string {
+    const styles = this.styles;
+    const title = styles.style({ font: styles.boldFont(13) });
+    const bold = styles.style({ font: styles.boldFont() });
+    const wrap = styles.style({ wrapTop: true });
+    const rows: { cells: (string | number)[]; s?: number }[] = [];
+    const add = (cells: (string | number)[], s?: number) => rows.push({ cells, s });
+    const accepted = result.demandes.filter((d) => d.status === 'acceptee');
+    const rejected = result.demandes.filter((d) => d.status === 'rejetee');
+    const warnings = result.issues.filter((i) => i.severity === 'avertissement').length;
+    const errors = result.issues.filter((i) => i.severity === 'erreur').length;
+    add([`Résultats xlsx2segur : ${result.mapping.title}`], title);
+    add(['Demandes lues', result.demandes.length]);
+    add([opts.dryRun ? 'Demandes valides' : 'Demandes acceptées (écrites)', accepted.length]);
+    add(['Demandes rejetées', rejected.length]);
+    add(['Erreurs', errors]);
+    add(['Avertissements', warnings]);
+    add(['Numéro ANS', result.numeroAns ?? '']);
+    add([]);
+    add(['Fichiers JSON à déposer sur le portail'], title);
+    if (opts.dryRun) add(['Validation seule : aucun fichier JSON écrit.']);
+    else if (!opts.files.length) add(['Aucun fichier JSON écrit.']);
+    else {
+      const portal = result.mapping.output.portalField;
+      const withZip = opts.files.some((f) => f.zip);
+      add(
+        [
+          'Fichier',
+          'Type de demande à indiquer',
+          'Numéro ANS à indiquer',
+          'Nombre de lignes',
+          ...(portal ? [`${portal} à indiquer`] : []),
+          ...(withZip ? ['Taille du JSON (octets)', 'Fichier .zip des pièces', 'Taille du .zip (octets)'] : []),
+        ],
+        bold,
+      );
+      for (const f of opts.files) {
+        add(
+          [
+            f.name,
+            f.kind,
+            f.numeroAns,
+            f.lines,
+            ...(portal ? [f.portalValues.join(', ')] : []),
+            ...(withZip ? [f.bytes, f.zip?.name ?? '', f.zip?.bytes ?? ''] : []),
+          ],
+          wrap,
+        );
       }
     }
+    add([]);
+    add(['Demandes rejetées'], title);
+    if (!rejected.length) add(['Aucune.']);
+    else {
+      add(['Numéro éditeur', 'Feuille et ligne', 'Nombre de problèmes', 'Problèmes'], bold);
+      for (const d of rejected) {
+        const errs = d.issues.filter((i) => i.severity === 'erreur');
+        add(
+          [d.key, `${d.main.sheet}, ligne ${d.main.row}`, errs.length, errs.map((i) => `${i.sheet ?? ''} ${i.column ?? ''}${i.row ?? ''} : ${i.message}`).join('\n')],
+          wrap,
+        );
+      }
+    }
+    const renumbered = result.demandes.filter((d) => d.renumberedFrom);
+    if (renumbered.length) {
+      add([]);
+      add(["Avances renumérotées (rejetées par l'ASP sous leur ancien numéro)"], title);
+      add(['Ancien numéro éditeur', 'Nouveau numéro éditeur', 'Feuille et ligne'], bold);
+      for (const d of renumbered) add([d.renumberedFrom!, d.key, `${d.main.sheet}, ligne ${d.main.row}`]);
+    }
+    const loose = result.issues.filter((i) => !i.demande && i.severity === 'erreur');
+    if (loose.length) {
+      add([]);
+      add(['Lignes rattachées à aucune demande, et en-tête'], title);
+      for (const i of loose) add([`${i.sheet ?? ''}, ligne ${i.row ?? ''}`, i.code, '', i.message]);
+    }
+    const body = rows
+      .map((row, k) => {
+        const r = k + 1;
+        const cells = row.cells
+          .map((v, c) => {
+            const ref = `${columnLetter(c + 1)}${r}`;
+            const s = row.s !== undefined ? ` s="${row.s}"` : '';
+            if (typeof v === 'number') return `<c r="${ref}"${s}><v>${v}</v></c>`;
+            if (v === '') return s ? `<c r="${ref}"${s}/>` : '';
+            return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${encodeXml(v)}</t></is></c>`;
+          })
+          .join('');
+        return cells ? `<row r="${r}">${cells}</row>` : '';
+      })
+      .join('');
+    return (
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+      '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>' +
+      '<cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="30" customWidth="1"/><col min="3" max="3" width="18" customWidth="1"/><col min="4" max="4" width="90" customWidth="1"/></cols>' +
+      `<sheetData>${body}</sheetData>` +
+      '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Package
+
+  private freePart(name: (n: number) => string): string {
+    for (let n = 1; ; n++) {
+      const p = name(n);
+      if (!this.pkg.zip.file(p) && !this.changed.has(p) && !this.added.includes(p)) return p;
+    }
+  }
+
+  private removePart(part: string): void {
+    if (!this.pkg.zip.file(part)) return;
+    this.removed.add(part);
+    this.contentTypes = this.contentTypes.replace(new RegExp(`<Override\\b[^>]*PartName="/${escape(part)}"[^>]*/>`, 'i'), '');
+  }
+
+  private override(part: string, type: string): void {
+    if (new RegExp(`PartName="/${escape(part)}"`, 'i').test(this.contentTypes)) return;
+    this.contentTypes = this.contentTypes.replace(/<\/(?:[\w.-]+:)?Types\s*>/, (close) => `<Override PartName="/${part}" ContentType="${type}"/>${close}`);
+  }
+
+  /** The zip: the input's entries in their order, changed ones rewritten, others copied as stored. */
+  private async zip(): Promise<Buffer> {
+    const zip = new ZipBuilder();
+    const rels = new Map<string, string>();
+    for (const [source, list] of this.rels) rels.set(relsPartOf(source), renderRels(list, source));
+    const added = new Set(this.added);
+    for (const entry of Object.values(this.pkg.zip.files)) {
+      const name = entry.name;
+      if (entry.dir || this.removed.has(name) || added.has(name)) continue;
+      if (name === '[Content_Types].xml') zip.appendPart(name, zip.part(this.contentTypes));
+      else if (rels.has(name)) {
+        zip.appendPart(name, zip.part(rels.get(name)!));
+        rels.delete(name);
+      } else if (this.changed.has(name)) {
+        const c = this.changed.get(name)!;
+        zip.appendPart(name, zip.part(typeof c === 'string' ? c : [c]));
+      } else if (name.endsWith('.rels')) {
+        // Targets made relative: exceljs, which reads the results workbook again (retour, solde), resolves no other.
+        const text = (await this.pkg.text(name)) ?? '';
+        if (/\bTarget="\//.test(text)) zip.appendPart(name, zip.part(renderRels(await this.pkg.rels(sourceOf(name)), sourceOf(name))));
+        else await this.copy(zip, name);
+      } else await this.copy(zip, name);
+    }
+    for (const name of this.added) {
+      const c = this.changed.get(name)!;
+      zip.appendPart(name, zip.part(typeof c === 'string' ? c : [c]));
+    }
+    for (const [name, text] of rels) zip.appendPart(name, zip.part(text));
+    return zip.finish();
+  }
+
+  private async copy(zip: ZipBuilder, name: string): Promise<void> {
+    const entry = this.pkg.zip.file(name)!;
+    const raw = rawEntry(entry);
+    if (raw) zip.appendRaw(name, raw);
+    else zip.appendPart(name, zip.part([await entry.async('nodebuffer')]));
   }
 }
 
-function addSummary(wb: ExcelJS.Workbook, result: WorkbookResult, opts: AnnotateOptions) {
-  const old = wb.getWorksheet(SUMMARY_SHEET);
-  if (old) wb.removeWorksheet(old.id);
-  const ws = wb.addWorksheet(SUMMARY_SHEET);
-  // The results workbook opens on its Synthèse.
-  const tab = wb.worksheets.indexOf(ws);
-  wb.views = [{ ...(wb.views?.[0] ?? {}), activeTab: tab, firstSheet: 0, visibility: 'visible' } as ExcelJS.WorkbookView];
-  // Only the Synthèse is selected: two selected tabs would open Excel in group editing.
-  for (const sheet of wb.worksheets) {
-    const views = (sheet.views?.length ? sheet.views : [{}]) as unknown as Record<string, unknown>[];
-    sheet.views = views.map((v) => ({ ...v, tabSelected: sheet === ws })) as unknown as ExcelJS.WorksheetView[];
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** "xl/worksheets/_rels/sheet1.xml.rels" → "xl/worksheets/sheet1.xml"; "_rels/.rels" → "". */
+function sourceOf(relsPart: string): string {
+  if (relsPart === '_rels/.rels') return '';
+  return path.posix.join(path.posix.dirname(path.posix.dirname(relsPart)), path.posix.basename(relsPart).replace(/\.rels$/, ''));
+}
+
+function freeId(rels: Rel[]): string {
+  const ids = new Set(rels.map((r) => r.id));
+  for (let n = rels.length + 1; ; n++) if (!ids.has(`rId${n}`)) return `rId${n}`;
+}
+
+function renderRels(rels: Rel[], source: string): string {
+  const dir = '/' + path.posix.dirname(source || 'x');
+  const list = rels
+    .map((r) => {
+      const target = r.external ? r.target : path.posix.relative(dir, '/' + r.target);
+      return `<Relationship Id="${encodeXml(r.id)}" Type="${encodeXml(r.type)}" Target="${encodeXml(target)}"${r.external ? ' TargetMode="External"' : ''}/>`;
+    })
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${REL_NS}">${list}</Relationships>`;
+}
+
+/** No sheet view of the sheet is selected. */
+function unselectViews(head: string): string {
+  return head.replace(/<(?:[\w.-]+:)?sheetView\b[^>]*>/g, (tag) => removeAttr(tag, 'tabSelected'));
+}
+
+/** The sheet's start: views unselected, dimension and column widths for our new columns. */
+function fixHead(head: string, newCols: [number, number][], last: number): string {
+  let h = unselectViews(head);
+  if (!newCols.length) return h;
+  h = h.replace(/<(?:[\w.-]+:)?dimension\b[^>]*>/, (tag) => {
+    const ref = attr(tag, 'ref');
+    if (!ref) return tag;
+    const [a, b = a] = ref.split(':');
+    if (columnOf(b) >= last) return tag;
+    return setAttr(tag.replace(/\/?>$/, ''), 'ref', `${a}:${columnLetter(last)}${rowOf(b) || rowOf(a)}`) + '/>';
+  });
+  const p = /<([\w.-]+:)?sheetData\b/.exec(h)?.[1] ?? '';
+  const ours = newCols.map(([c, width]) => ({ min: c, max: c, xml: `<${p}col min="${c}" max="${c}" width="${width}" customWidth="1"/>` }));
+  const found = [...elements(h, 'cols')][0];
+  const list: { min: number; max: number; xml: string }[] = [];
+  for (const e of elements(found?.body ?? '', 'col')) {
+    const min = Number(attr(e.tag, 'min'));
+    const max = Number(attr(e.tag, 'max'));
+    const xml = e.body === undefined ? e.tag : `${e.tag}${e.body}</${p}col>`;
+    // A range of columns that covers one of ours is split around it.
+    let pieces = [{ min, max }];
+    for (const o of ours) pieces = pieces.flatMap((r) => (o.min > r.max || o.min < r.min ? [r] : [{ min: r.min, max: o.min - 1 }, { min: o.min + 1, max: r.max }].filter((x) => x.min <= x.max)));
+    for (const r of pieces) list.push({ ...r, xml: r.min === min && r.max === max ? xml : setAttr(setAttr(xml.replace(/\/>$/, ''), 'min', String(r.min)), 'max', String(r.max)) + '/>' });
   }
-  ws.getColumn(1).width = 34;
-  ws.getColumn(2).width = 30;
-  ws.getColumn(3).width = 18;
-  ws.getColumn(4).width = 90;
-  const title = (text: string) => {
-    const r = ws.addRow([text]);
-    r.font = { bold: true, size: 13 };
-  };
-  const accepted = result.demandes.filter((d) => d.status === 'acceptee');
-  const rejected = result.demandes.filter((d) => d.status === 'rejetee');
-  const warnings = result.issues.filter((i) => i.severity === 'avertissement').length;
-  const errors = result.issues.filter((i) => i.severity === 'erreur').length;
-  title(`Résultats xlsx2segur : ${result.mapping.title}`);
-  ws.addRow(['Demandes lues', result.demandes.length]);
-  ws.addRow([opts.dryRun ? 'Demandes valides' : 'Demandes acceptées (écrites)', accepted.length]);
-  ws.addRow(['Demandes rejetées', rejected.length]);
-  ws.addRow(['Erreurs', errors]);
-  ws.addRow(['Avertissements', warnings]);
-  ws.addRow(['Numéro ANS', result.numeroAns ?? '']);
-  ws.addRow([]);
-  title('Fichiers JSON à déposer sur le portail');
-  if (opts.dryRun) ws.addRow(['Validation seule : aucun fichier JSON écrit.']);
-  else if (!opts.files.length) ws.addRow(['Aucun fichier JSON écrit.']);
-  else {
-    const portal = result.mapping.output.portalField;
-    const withZip = opts.files.some((f) => f.zip);
-    const h = ws.addRow([
-      'Fichier',
-      'Type de demande à indiquer',
-      'Numéro ANS à indiquer',
-      'Nombre de lignes',
-      ...(portal ? [`${portal} à indiquer`] : []),
-      ...(withZip ? ['Taille du JSON (octets)', 'Fichier .zip des pièces', 'Taille du .zip (octets)'] : []),
-    ]);
-    h.font = { bold: true };
-    for (const f of opts.files) {
-      const r = ws.addRow([
-        f.name,
-        f.kind,
-        f.numeroAns,
-        f.lines,
-        ...(portal ? [f.portalValues.join(', ')] : []),
-        ...(withZip ? [f.bytes, f.zip?.name ?? '', f.zip?.bytes ?? ''] : []),
-      ]);
-      r.alignment = { wrapText: true, vertical: 'top' };
-    }
-  }
-  ws.addRow([]);
-  title('Demandes rejetées');
-  if (!rejected.length) ws.addRow(['Aucune.']);
-  else {
-    const h = ws.addRow(['Numéro éditeur', 'Feuille et ligne', 'Nombre de problèmes', 'Problèmes']);
-    h.font = { bold: true };
-    for (const d of rejected) {
-      const errs = d.issues.filter((i) => i.severity === 'erreur');
-      const r = ws.addRow([
-        d.key,
-        `${d.main.sheet}, ligne ${d.main.row}`,
-        errs.length,
-        errs.map((i) => `${i.sheet ?? ''} ${i.column ?? ''}${i.row ?? ''} : ${i.message}`).join('\n'),
-      ]);
-      r.alignment = { wrapText: true, vertical: 'top' };
-    }
-  }
-  const renumbered = result.demandes.filter((d) => d.renumberedFrom);
-  if (renumbered.length) {
-    ws.addRow([]);
-    title('Avances renumérotées (rejetées par l\'ASP sous leur ancien numéro)');
-    const h = ws.addRow(['Ancien numéro éditeur', 'Nouveau numéro éditeur', 'Feuille et ligne']);
-    h.font = { bold: true };
-    for (const d of renumbered) ws.addRow([d.renumberedFrom, d.key, `${d.main.sheet}, ligne ${d.main.row}`]);
-  }
-  const loose = result.issues.filter((i) => !i.demande && i.severity === 'erreur');
-  if (loose.length) {
-    ws.addRow([]);
-    title('Lignes rattachées à aucune demande, et en-tête');
-    for (const i of loose) ws.addRow([`${i.sheet ?? ''}, ligne ${i.row ?? ''}`, i.code, '', i.message]);
-  }
+  list.push(...ours);
+  list.sort((a, b) => a.min - b.min);
+  const cols = `<${p}cols>${list.map((c) => c.xml).join('')}</${p}cols>`;
+  if (found) return h.slice(0, found.index) + cols + h.slice(found.end);
+  const at = /<(?:[\w.-]+:)?sheetData\b/.exec(h);
+  return at ? h.slice(0, at.index) + cols + h.slice(at.index) : h;
 }

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
 import { loadMapping, type Mapping } from '../mapping/load.js';
-import { detectKind, mappingOf } from '../mapping/detect.js';
-import { readWorkbook } from '../read/xlsx.js';
+import { detectKind, infoOfPackage, mappingOf } from '../mapping/detect.js';
+import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
 import { readCsvFolder } from '../read/csv.js';
-import { refreshStatus, validateWorkbook, type WorkbookResult } from '../rules/validate.js';
+import { refreshStatus, validatePackage, type WorkbookResult } from '../rules/validate.js';
 import { columnLetter, makeIssue } from '../rules/issues.js';
 import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
-import { annotate } from '../annotate/results.js';
+import { resultsWorkbook } from '../annotate/results.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { removeStaleTemps, writeFileAtomic } from '../util/fs.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
@@ -139,13 +138,14 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   removeStaleTemps(opts.outDir);
 
   const progress = progressBar(opts.quiet || Boolean(opts.stdout));
-  const loaded: { wb: ExcelJS.Workbook; result: WorkbookResult }[] = [];
+  const loaded: { pkg: XlsxPackage; result: WorkbookResult }[] = [];
   progress.stage('Lecture et contrôle', files.length);
   for (const file of files) {
     progress.tick(0);
     try {
-      const wb = fs.statSync(file).isDirectory() ? readCsvFolder(file) : await readWorkbook(file);
-      const kind = forced ? undefined : detectKind(wb);
+      // A folder of CSV files becomes a workbook in memory, read as any other.
+      const pkg = fs.statSync(file).isDirectory() ? await XlsxPackage.open(file, await workbookBytes(readCsvFolder(file))) : await XlsxPackage.open(file);
+      const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
       const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
       if (!mapping) {
         failures.push({
@@ -154,12 +154,12 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
         });
         continue;
       }
-      const result = validateWorkbook(wb, file, mapping, { depositDate: deposit.french });
+      const result = await validatePackage(pkg, file, mapping, { depositDate: deposit.french });
       if (result.fatal) {
         failures.push({ file, message: result.fatal });
         continue;
       }
-      loaded.push({ wb, result });
+      loaded.push({ pkg, result });
     } catch (e) {
       if (e instanceof UserError) failures.push({ file, message: e.message });
       else failures.push({ file, message: `${file} : erreur inattendue (${(e as Error).message}).` });
@@ -202,12 +202,12 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   progress.stage('Classeurs de résultats', loaded.length);
   const usedNames = new Set<string>();
   const resultFiles = new Map<string, string>();
-  for (const { wb, result } of loaded) {
+  for (const { pkg, result } of loaded) {
     const name = resultsName(result.file, usedNames, opts.outDir);
     const target = path.join(opts.outDir, name);
     try {
-      annotate(wb, result, { dryRun: Boolean(opts.dryRun), files: written.filter((f) => f.demandes.some((k) => result.demandes.some((d) => d.key === k && d.output?.file === f.name))) });
-      writeFileAtomic(target, await workbookBytes(wb));
+      const files = written.filter((f) => f.demandes.some((k) => result.demandes.some((d) => d.key === k && d.output?.file === f.name)));
+      writeFileAtomic(target, await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files }));
       resultFiles.set(result.file, target);
     } catch (e) {
       failures.push({ file: result.file, message: `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });

@@ -23,11 +23,17 @@ export interface SheetData {
   columns: Map<string, number>;
   duplicated: Map<string, number[]>;
   rows: RawRow[];
+  /** Text of each header cell, by column number (our own columns of an earlier run among them). */
+  headerTexts: Map<number, string>;
+  /** Highest column of any cell of the sheet, when the reading tells it. */
+  maxCol?: number;
 }
 
 /** A row-oriented view of any table (an exceljs sheet, a CSV file). */
 export interface Grid {
   name: string;
+  /** Highest column of any cell, once rows() has been read through (when the reader tells it). */
+  maxCol?: number;
   rows(): Iterable<{ row: number; values: CellScalar[]; numFmt(col: number): string | undefined }>;
 }
 
@@ -83,6 +89,7 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
   const rows: RawRow[] = [];
   let fields: string[] | undefined;
   let cols: number[] | undefined;
+  const headerTexts = new Map<number, string>();
   for (const r of grid.rows()) {
     if (!headerRow) {
       if (r.row > 10) break;
@@ -94,6 +101,9 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
       });
       if (found.size === 0) continue;
       headerRow = r.row;
+      r.values.forEach((v, c) => {
+        if (typeof v === 'string') headerTexts.set(c, v);
+      });
       for (const [f, cols] of found) {
         columns.set(f, cols[0]);
         if (cols.length > 1) duplicated.set(f, cols);
@@ -114,5 +124,5 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
     }
     if (!empty) rows.push({ row: r.row, cells });
   }
-  return { spec, actualName: grid.name, headerRow, columns, duplicated, rows };
+  return { spec, actualName: grid.name, headerRow, columns, duplicated, rows, headerTexts, maxCol: grid.maxCol };
 }

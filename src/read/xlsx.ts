@@ -250,18 +250,22 @@ async function checkNature(file: string, zip: JSZip): Promise<void> {
 }
 
 /**
- * Reads an .xlsx (or .xlsm: values only, macros are neither run nor kept) workbook into exceljs. Throws
- * UserError with a French message naming the file and the fault when it cannot be read.
+ * Opens an .xlsx (or .xlsm) package, after every check of its container: size, zip signature and end,
+ * decompression bombs, nature (OpenDocument, .xlsb, Word…). Throws UserError with a French message naming
+ * the file and the fault when it cannot be read.
  */
-export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
+export async function openZip(file: string, bytes?: Buffer): Promise<{ buffer: Buffer; zip: JSZip }> {
   let buffer: Buffer;
-  try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_FILE_BYTES) throw new UserError(`${file} : fichier trop gros pour un classeur de demandes (${MB(size)}, limite ${MB(MAX_FILE_BYTES)}).`);
-    buffer = fs.readFileSync(file);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${file} : fichier introuvable ou illisible (${(e as NodeJS.ErrnoException).code ?? 'erreur'}).`);
+  if (bytes) buffer = bytes;
+  else {
+    try {
+      const size = fs.statSync(file).size;
+      if (size > MAX_FILE_BYTES) throw new UserError(`${file} : fichier trop gros pour un classeur de demandes (${MB(size)}, limite ${MB(MAX_FILE_BYTES)}).`);
+      buffer = fs.readFileSync(file);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`${file} : fichier introuvable ou illisible (${(e as NodeJS.ErrnoException).code ?? 'erreur'}).`);
+    }
   }
   if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) throw new UserError(notZipMessage(file, buffer));
   if (!hasZipEnd(buffer)) {
@@ -275,6 +279,38 @@ export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
   }
   await guardPackage(file, zip);
   await checkNature(file, zip);
+  return { buffer, zip };
+}
+
+/** JSZip's private record of an entry as stored (undefined if it no longer keeps one). */
+function stored(entry: JSZip.JSZipObject): { compressed: Buffer; method: number; crc: number; size: number } | undefined {
+  const data = (entry as unknown as { _data?: { compressedContent?: unknown; compression?: { magic?: string }; crc32?: unknown; uncompressedSize?: unknown } })._data;
+  const content = data?.compressedContent;
+  const magic = data?.compression?.magic;
+  if (!(content instanceof Uint8Array) || (magic !== '\x08\x00' && magic !== '\x00\x00')) return undefined;
+  if (typeof data?.crc32 !== 'number' || typeof data?.uncompressedSize !== 'number') return undefined;
+  const compressed = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  return { compressed, method: magic === '\x08\x00' ? 8 : 0, crc: data.crc32 >>> 0, size: data.uncompressedSize };
+}
+
+/** The content of an entry: inflated by native zlib from the bytes JSZip holds, else by JSZip. */
+export async function entryBytes(entry: JSZip.JSZipObject): Promise<Buffer> {
+  const s = stored(entry);
+  if (s) return s.method === 8 ? zlib.inflateRawSync(s.compressed) : s.compressed;
+  return entry.async('nodebuffer');
+}
+
+/** An entry as it is stored, to be copied into another zip without inflating it (undefined: not known). */
+export function rawEntry(entry: JSZip.JSZipObject): { compressed: Buffer; method: number; crc: number; size: number } | undefined {
+  return stored(entry);
+}
+
+/**
+ * Reads an .xlsx (or .xlsm: values only, macros are neither run nor kept) workbook into exceljs. Throws
+ * UserError with a French message naming the file and the fault when it cannot be read.
+ */
+export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
+  const { buffer, zip } = await openZip(file);
   const wb = new ExcelJS.Workbook();
   try {
     const fixed = await normalisePackage(buffer, zip);

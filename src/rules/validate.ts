@@ -3,6 +3,7 @@ import type { Mapping } from '../mapping/load.js';
 import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
 import { fold, gridFromWorksheet, readSheet, type Grid, type SheetData } from '../read/sheet.js';
 import { showScalar } from '../read/cell.js';
+import type { XlsxPackage } from '../read/package.js';
 import { parseCell } from '../values/parse.js';
 import { Amount, showValue, type FieldValue } from '../values/types.js';
 import { join } from '../join/join.js';
@@ -45,27 +46,32 @@ export function findWorksheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Works
   return wb.worksheets.find((w) => w.name === name) ?? wb.worksheets.find((w) => fold(w.name) === fold(name));
 }
 
+/** Reads one sheet a mapping declares; structural faults (missing sheet or column) go to `faults`. */
+function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: string[]): SheetData | undefined {
+  if (!grid) {
+    faults.push(`feuille « ${spec.name} » absente`);
+    return undefined;
+  }
+  const data = readSheet(grid, spec);
+  if (!data.headerRow) {
+    faults.push(`feuille « ${grid.name} » : ligne d'en-têtes introuvable (aucune colonne reconnue parmi ${spec.columns.map((c) => c.field).join(', ')})`);
+    return data;
+  }
+  const missing = spec.columns.filter((c) => !data.columns.has(c.field) && (c.required !== false || c.requiredWhen));
+  for (const c of missing) faults.push(`feuille « ${grid.name} » : colonne « ${c.label} (${c.field}) » absente`);
+  for (const [f, cols] of data.duplicated) {
+    faults.push(`feuille « ${grid.name} » : la colonne ${f} apparaît plusieurs fois (colonnes ${cols.map(columnLetter).join(', ')})`);
+  }
+  return data;
+}
+
 /** Reads the sheets a mapping declares; structural faults (missing sheet or column) are fatal. */
 export function readSheets(grids: (name: string) => Grid | undefined, mapping: Mapping, file: string) {
   const sheets: Record<string, SheetData> = {};
   const faults: string[] = [];
   for (const spec of mapping.sheets) {
-    const grid = grids(spec.name);
-    if (!grid) {
-      faults.push(`feuille « ${spec.name} » absente`);
-      continue;
-    }
-    const data = readSheet(grid, spec);
-    sheets[spec.name] = data;
-    if (!data.headerRow) {
-      faults.push(`feuille « ${grid.name} » : ligne d'en-têtes introuvable (aucune colonne reconnue parmi ${spec.columns.map((c) => c.field).join(', ')})`);
-      continue;
-    }
-    const missing = spec.columns.filter((c) => !data.columns.has(c.field) && (c.required !== false || c.requiredWhen));
-    for (const c of missing) faults.push(`feuille « ${grid.name} » : colonne « ${c.label} (${c.field}) » absente`);
-    for (const [f, cols] of data.duplicated) {
-      faults.push(`feuille « ${grid.name} » : la colonne ${f} apparaît plusieurs fois (colonnes ${cols.map(columnLetter).join(', ')})`);
-    }
+    const data = readDeclaredSheet(grids(spec.name), spec, faults);
+    if (data) sheets[spec.name] = data;
   }
   return { sheets, fatal: faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined };
 }
@@ -81,6 +87,19 @@ export function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Ma
   );
   const date1904 = opts.date1904 ?? Boolean((wb as unknown as { properties?: { date1904?: boolean } }).properties?.date1904);
   return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904 });
+}
+
+/** validateWorkbook on a package read straight from its XML, one sheet at a time (see read/package.ts). */
+export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions): Promise<WorkbookResult> {
+  const sheets: Record<string, SheetData> = {};
+  const faults: string[] = [];
+  for (const spec of mapping.sheets) {
+    const entry = pkg.sheet(spec.name);
+    const data = readDeclaredSheet(entry ? await pkg.grid(entry) : undefined, spec, faults);
+    if (data) sheets[spec.name] = data;
+  }
+  const fatal = faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined;
+  return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904: opts.date1904 ?? pkg.date1904 });
 }
 
 export function validateSheets(

@@ -1,0 +1,138 @@
+import type { WorkbookResult } from '../rules/validate.js';
+import type { Issue } from '../rules/issues.js';
+import type { SheetData } from '../read/sheet.js';
+import type { Demande } from '../join/model.js';
+import { columnOf } from '../read/xml.js';
+
+export const STATUS_HEADER = 'Statut [xlsx2segur]';
+export const PROBLEMS_HEADER = 'Problèmes [xlsx2segur]';
+export const SUMMARY_SHEET = 'Synthèse';
+export const NOTE_PREFIX = 'xlsx2segur : ';
+/** Between our note and the vendor's own note of the same cell, which is given back on the next run. */
+export const NOTE_SEPARATOR = '\n———— note d\'origine ————\n';
+
+export const RED = 'FFFFC7CE';
+export const ORANGE = 'FFFFEB9C';
+export const GREEN = 'FFC6EFCE';
+export type Color = typeof RED | typeof ORANGE | typeof GREEN;
+
+/** What the results workbook shows on one data row. */
+export interface RowPlan {
+  status: string;
+  color: Color;
+  /** One line per problem (empty: no problem). */
+  problems: string[];
+  /** Height the row needs to show its problems, in points (0: as it is). */
+  height: number;
+  /** Faulty cells, by column number: their fill and note. */
+  cells: Map<number, { color: Color; note: string }>;
+  /** Cells given a new text (a renumbered demande), by column number. */
+  values: Map<number, string>;
+}
+
+export interface SheetPlan {
+  data: SheetData;
+  rows: Map<number, RowPlan>;
+}
+
+export interface AnnotateOptions {
+  /** true for "validate": no JSON was written. */
+  dryRun: boolean;
+}
+
+function bullet(i: Issue): string {
+  return `${i.severity === 'erreur' ? '✗' : '⚠'} [${i.code}] ${i.message}`;
+}
+
+/** What each data row of each sheet read shows in the results workbook, by sheet name as in the workbook. */
+export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<string, SheetPlan> {
+  // Issues and demande of each row, by sheet then row number.
+  const rowIssues = new Map<string, Map<number, Issue[]>>();
+  for (const i of result.issues) {
+    if (!i.sheet || !i.row) continue;
+    let bySheet = rowIssues.get(i.sheet);
+    if (!bySheet) rowIssues.set(i.sheet, (bySheet = new Map()));
+    const list = bySheet.get(i.row);
+    if (list) list.push(i);
+    else bySheet.set(i.row, [i]);
+  }
+  const rowDemande = new Map<string, Map<number, Demande>>();
+  const belongs = (r: { sheet: string; row: number }, d: Demande) => {
+    let bySheet = rowDemande.get(r.sheet);
+    if (!bySheet) rowDemande.set(r.sheet, (bySheet = new Map()));
+    bySheet.set(r.row, d);
+  };
+  for (const d of result.demandes) {
+    belongs(d.main, d);
+    for (const name in d.details) for (const r of d.details[name]) belongs(r, d);
+  }
+  const plans = new Map<string, SheetPlan>();
+  for (const spec of result.mapping.sheets) {
+    const data = result.sheets[spec.name];
+    if (!data?.headerRow) continue;
+    const rows = new Map<number, RowPlan>();
+    plans.set(data.actualName, { data, rows });
+    const sheetIssues = rowIssues.get(data.actualName);
+    const sheetDemandes = rowDemande.get(data.actualName);
+    for (const raw of data.rows) {
+      const issues = sheetIssues?.get(raw.row) ?? [];
+      const d = sheetDemandes?.get(raw.row);
+      let status: string;
+      let color: Color;
+      const hasError = issues.some((i) => i.severity === 'erreur');
+      if (spec.role === 'header') {
+        status = hasError ? 'Erreur : bloque toutes les demandes' : 'Valide';
+        color = hasError ? RED : GREEN;
+      } else if (d) {
+        if (d.status === 'acceptee') {
+          status = d.output ? `Acceptée : ${d.output.file}, ligne ${d.output.numLigne}` : opts.dryRun ? 'Valide (non exportée : validation seule)' : 'Acceptée';
+          color = GREEN;
+        } else {
+          status = `Rejetée (demande ${d.key})`;
+          color = RED;
+        }
+      } else {
+        status = hasError ? 'Rejetée : ligne rattachée à aucune demande' : 'Ignorée';
+        color = RED;
+      }
+      const problems = issues.map(bullet);
+      if (d && d.status === 'rejetee' && !hasError && spec.role !== 'main') {
+        problems.push(`Demande ${d.key} rejetée : voir la feuille « ${d.main.sheet} », ligne ${d.main.row}.`);
+      }
+      if (!hasError && issues.length && color === GREEN) color = ORANGE;
+      // Spreadsheets do not grow a row for wrapped text on opening: give it the height of its problems.
+      const textLines = problems.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 90)), 0);
+      const cells = new Map<number, { color: Color; note: string }>();
+      const byCol = new Map<string, Issue[]>();
+      for (const i of issues) {
+        if (!i.column) continue;
+        const list = byCol.get(i.column);
+        if (list) list.push(i);
+        else byCol.set(i.column, [i]);
+      }
+      for (const [col, list] of byCol) {
+        cells.set(columnOf(col), {
+          color: list.some((i) => i.severity === 'erreur') ? RED : ORANGE,
+          note: NOTE_PREFIX + list.map((i) => i.message).join('\n'),
+        });
+      }
+      rows.set(raw.row, { status, color, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: new Map() });
+    }
+  }
+  // A renumbered demande carries its new number in every row, and PJ names built on it follow.
+  const key = result.mapping.joinKey;
+  for (const d of result.demandes) {
+    if (!d.renumberedFrom) continue;
+    for (const r of [d.main, ...Object.values(d.details).flat()]) {
+      const plan = plans.get(r.sheet)?.rows.get(r.row);
+      if (!plan) continue;
+      if (r.cols[key]) plan.values.set(r.cols[key], d.key);
+      const spec = result.mapping.sheets.find((s) => result.sheets[s.name]?.actualName === r.sheet);
+      const raw = spec ? result.sheets[spec.name].rows.find((x) => x.row === r.row)?.cells.nomFichier : undefined;
+      if (raw && typeof raw.value === 'string' && raw.value.includes(`-${d.renumberedFrom}.`)) {
+        plan.values.set(raw.col, raw.value.replace(`-${d.renumberedFrom}.`, `-${d.key}.`));
+      }
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,437 @@
+import path from 'node:path';
+import type JSZip from 'jszip';
+import { entryBytes, openZip } from './xlsx.js';
+import { attr, columnOf, decodeXml, elements, rowOf, runText } from './xml.js';
+import { CellError, cellScalar, type CellScalar } from './cell.js';
+import type { Grid } from './sheet.js';
+import { fold } from './sheet.js';
+import { UserError } from '../util/errors.js';
+
+/** A relationship of a part, its target resolved to a part name ("xl/worksheets/sheet1.xml"). */
+export interface Rel {
+  id: string;
+  type: string;
+  /** Part name, without a leading slash; the raw target when external. */
+  target: string;
+  external: boolean;
+}
+
+export interface SheetEntry {
+  name: string;
+  /** Part name of the sheet's XML. */
+  part: string;
+  /** The sheet's <sheet> element in workbook.xml. */
+  tag: string;
+}
+
+/** Number formats Excel does not write out (ECMA-376 §18.8.30), those exceljs's reading knows. */
+const BUILTIN_FORMATS: Record<number, string> = {
+  0: 'General', 1: '0', 2: '0.00', 3: '#,##0', 4: '#,##0.00', 9: '0%', 10: '0.00%', 11: '0.00E+00', 12: '# ?/?', 13: '# ??/??',
+  14: 'mm-dd-yy', 15: 'd-mmm-yy', 16: 'd-mmm', 17: 'mmm-yy', 18: 'h:mm AM/PM', 19: 'h:mm:ss AM/PM', 20: 'h:mm', 21: 'h:mm:ss',
+  22: 'm/d/yy "h":mm', 37: '#,##0 ;(#,##0)', 38: '#,##0 ;[Red](#,##0)', 39: '#,##0.00 ;(#,##0.00)', 40: '#,##0.00 ;[Red](#,##0.00)',
+  45: 'mm:ss', 46: '[h]:mm:ss', 47: 'mmss.0', 48: '##0.0E+0', 49: '@',
+};
+
+/** A number format shows a date when it has date letters outside quotes and brackets (as exceljs decides). */
+export function isDateFormat(fmt: string | undefined): boolean {
+  if (!fmt) return false;
+  return /[ymdhMsb]+/.test(fmt.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/** exceljs's conversion of a serial day number to a date (UTC). */
+function excelDate(v: number, date1904: boolean): Date {
+  return new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 24 * 3600 * 1000));
+}
+
+const WINDOW = 4 * 1024 * 1024;
+
+/**
+ * The rows of a sheet's XML, as text windows of about WINDOW bytes, each cut just before a row's start tag
+ * (a "<" in text is always escaped, so "<row" only starts a row): a big sheet is never one string.
+ * `head` is what comes before the first row, `tail` what comes after the last.
+ */
+export function sheetWindows(buf: Buffer): { head: string; windows: () => Generator<string>; tail: string } {
+  const start = findTag(buf, 'sheetData', 0);
+  if (start < 0) return { head: buf.toString('utf8'), windows: function* () {}, tail: '' };
+  const open = buf.indexOf('>', start);
+  const selfClosed = buf[open - 1] === 0x2f;
+  const bodyStart = open + 1;
+  const bodyEnd = selfClosed ? bodyStart : lastCloseTag(buf, 'sheetData');
+  const head = buf.toString('utf8', 0, bodyStart);
+  const tail = buf.toString('utf8', bodyEnd);
+  // The row tag, with the prefix the sheet uses ("<row" or "<x:row").
+  const first = findTag(buf, 'row', bodyStart);
+  const rowTag = first >= 0 && first < bodyEnd ? buf.toString('latin1', first, buf.indexOf('row', first) + 3) : '<row';
+  return {
+    head,
+    tail,
+    windows: function* () {
+      let pos = bodyStart;
+      while (pos < bodyEnd) {
+        let end = Math.min(pos + WINDOW, bodyEnd);
+        if (end < bodyEnd) {
+          let next = buf.indexOf(rowTag, end);
+          while (next >= 0 && next < bodyEnd && !isNameEnd(buf[next + rowTag.length])) next = buf.indexOf(rowTag, next + 1);
+          end = next < 0 || next > bodyEnd ? bodyEnd : next;
+        }
+        yield buf.toString('utf8', pos, end);
+        pos = end;
+      }
+    },
+  };
+}
+
+function isNameEnd(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/** Offset of the start tag of `name` (any prefix) from `from`, or -1. */
+function findTag(buf: Buffer, name: string, from: number): number {
+  let i = buf.indexOf(name, from);
+  while (i >= 0) {
+    // Back over a prefix to the "<".
+    let j = i - 1;
+    while (j >= 0 && /[\w.-]/.test(String.fromCharCode(buf[j]))) j--;
+    const lt = j >= 0 && buf[j] === 0x3c && (j === i - 1 || buf[i - 1] === 0x3a);
+    if (lt && isNameEnd(buf[i + name.length])) return j;
+    i = buf.indexOf(name, i + 1);
+  }
+  return -1;
+}
+
+/** Offset of the last end tag of `name` ("</sheetData>"). */
+function lastCloseTag(buf: Buffer, name: string): number {
+  let i = buf.lastIndexOf(name);
+  while (i >= 0) {
+    let j = i - 1;
+    while (j >= 0 && buf[j] !== 0x3c && buf[j] !== 0x3e) j--;
+    if (j >= 0 && buf[j] === 0x3c && buf[j + 1] === 0x2f) return j;
+    i = buf.lastIndexOf(name, i - 1);
+  }
+  return buf.length;
+}
+
+/** One <row> of a window: its number, start tag, content, and place in the window. */
+export interface RowMatch {
+  row: number;
+  tag: string;
+  body: string;
+  index: number;
+  end: number;
+}
+
+const ROW_RE = /<(?:[\w.-]+:)?row(?=[\s/>])([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?row\s*>)/g;
+const CELL_RE = /<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c\s*>)/g;
+const CELL_ATTR = /(?:^|\s)(r|s|t)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const V_RE = /<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?v\s*>/;
+const IS_RE = /<(?:[\w.-]+:)?is(?:\s[^>]*)?>([\s\S]*?)<\/(?:[\w.-]+:)?is\s*>/;
+
+/** The rows of a window, numbered (a row without r follows the one before). */
+export function* rowsOf(window: string, state: { last: number }): Generator<RowMatch> {
+  ROW_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = ROW_RE.exec(window))) {
+    const r = attr(m[1], 'r');
+    const row = r ? Number(r) : state.last + 1;
+    state.last = row;
+    const end = ROW_RE.lastIndex;
+    yield { row, tag: m[0].slice(0, m[0].indexOf('>', 0) + 1), body: m[2] ?? '', index: m.index, end };
+    ROW_RE.lastIndex = end;
+  }
+}
+
+/** One <c> of a row. */
+export interface CellMatch {
+  col: number;
+  /** Style index. */
+  s: number;
+  /** Type (s, str, inlineStr, b, e, d, n). */
+  t: string | undefined;
+  /** The cell's whole XML. */
+  xml: string;
+  /** Its content (undefined: <c/>). */
+  body: string | undefined;
+}
+
+export function cellsOf(body: string): CellMatch[] {
+  const out: CellMatch[] = [];
+  if (!body) return out;
+  CELL_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let last = 0;
+  while ((m = CELL_RE.exec(body))) {
+    let r: string | undefined;
+    let s = 0;
+    let t: string | undefined;
+    CELL_ATTR.lastIndex = 0;
+    let a: RegExpExecArray | null;
+    while ((a = CELL_ATTR.exec(m[1]))) {
+      const v = a[2] ?? a[3];
+      if (a[1] === 'r') r = v;
+      else if (a[1] === 's') s = Number(v) || 0;
+      else t = v;
+    }
+    const col = r ? columnOf(r) : last + 1;
+    last = col;
+    out.push({ col, s, t, xml: m[0], body: m[2] });
+  }
+  return out;
+}
+
+/** Each sheet's merged ranges, from the part's tail. */
+function mergesOf(tail: string): { top: number; left: number; bottom: number; right: number }[] {
+  const out = [];
+  for (const e of elements(tail, 'mergeCell')) {
+    const ref = attr(e.tag, 'ref');
+    if (!ref || !ref.includes(':')) continue;
+    const [a, b] = ref.split(':');
+    out.push({ top: rowOf(a), left: columnOf(a), bottom: rowOf(b), right: columnOf(b) });
+  }
+  return out;
+}
+
+/** A sheet read from the package: its rows as a Grid, and what the reading saw. */
+export interface PackageGrid extends Grid {
+  /** Highest column of any cell of the sheet, once rows() has been read through. */
+  maxCol: number;
+}
+
+/**
+ * An .xlsx package read straight from its XML parts: the values of the cells, row by row, without building
+ * a model of the workbook. This is what conversion reads (exceljs builds every cell's model and style, which
+ * on a workbook of thousands of demandes costs more time and memory than all the rest of the conversion).
+ * The package is kept, compressed, to write the results workbook from it (annotate/results.ts).
+ */
+export class XlsxPackage {
+  readonly sheets: SheetEntry[] = [];
+  date1904 = false;
+  subject = '';
+  keywords = '';
+  /** Part name of the workbook ("xl/workbook.xml"). */
+  workbookPart = 'xl/workbook.xml';
+  private sst?: string[];
+  private styles?: { numFmts: (string | undefined)[] };
+  private readonly relsCache = new Map<string, Rel[]>();
+
+  private constructor(
+    readonly file: string,
+    readonly zip: JSZip,
+  ) {}
+
+  /** Opens a workbook file (or, with bytes, a workbook built in memory, e.g. from CSV files). */
+  static async open(file: string, bytes?: Buffer): Promise<XlsxPackage> {
+    const { zip } = await openZip(file, bytes);
+    const pkg = new XlsxPackage(file, zip);
+    try {
+      await pkg.init();
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
+    }
+    return pkg;
+  }
+
+  private async init(): Promise<void> {
+    const office = (await this.rels('')).find((r) => r.type.endsWith('/officeDocument'));
+    if (office && this.zip.file(office.target)) this.workbookPart = office.target;
+    const wb = await this.text(this.workbookPart);
+    if (wb === undefined) throw new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (partie ${this.workbookPart} absente).`);
+    const pr = [...elements(wb, 'workbookPr')][0];
+    const d1904 = pr ? attr(pr.tag, 'date1904') : undefined;
+    this.date1904 = d1904 === '1' || d1904 === 'true';
+    const rels = await this.rels(this.workbookPart);
+    for (const e of elements(wb, 'sheet')) {
+      const id = attr(e.tag, 'id');
+      const rel = rels.find((r) => r.id === id);
+      const name = attr(e.tag, 'name');
+      if (!rel || name === undefined) continue;
+      this.sheets.push({ name, part: rel.target, tag: e.tag });
+    }
+    const core = (await this.rels('')).find((r) => r.type.endsWith('/core-properties'));
+    const coreXml = core ? await this.text(core.target) : undefined;
+    if (coreXml) {
+      this.subject = decodeXml(/<(?:[\w.-]+:)?subject\b[^>]*>([^<]*)</.exec(coreXml)?.[1] ?? '');
+      this.keywords = decodeXml(/<(?:[\w.-]+:)?keywords\b[^>]*>([^<]*)</.exec(coreXml)?.[1] ?? '');
+    }
+  }
+
+  /** The bytes of a part (inflated), undefined when the package has no such part. */
+  async bytes(part: string): Promise<Buffer | undefined> {
+    const entry = this.zip.file(part);
+    return entry ? entryBytes(entry) : undefined;
+  }
+
+  async text(part: string): Promise<string | undefined> {
+    const b = await this.bytes(part);
+    if (!b) return undefined;
+    // A byte order mark, which some writers put before the XML declaration.
+    const xml = b.toString('utf8').replace(/^\ufeff/, '');
+    if (/\.(xml|rels|vml)$/i.test(part)) this.checkXml(part, xml.slice(0, 4096), xml.slice(-256));
+    return xml;
+  }
+
+  /**
+   * Refuses an XML part that declares a DTD (no part of a workbook has one: entities that expand into
+   * millions of characters are an attack) or that stops before the end of its root element (truncated).
+   */
+  checkXml(part: string, start: string, end: string): void {
+    const fault = (why: string) => new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (partie ${part} : ${why}).`);
+    if (/<!DOCTYPE|<!ENTITY/i.test(start)) throw fault('déclaration DOCTYPE ou ENTITY, interdite dans un classeur');
+    const root = /<([\w.:-]+)[\s/>]/.exec(start.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''))?.[1];
+    if (!root) throw fault('XML vide ou illisible');
+    const trimmed = end.trimEnd();
+    if (!trimmed.endsWith(`</${root}>`) && !new RegExp(`</${root}\\s*>$`).test(trimmed) && !trimmed.endsWith('/>')) {
+      throw fault('XML incomplet : la partie s\'arrête avant sa fin');
+    }
+  }
+
+  /** The relationships of a part ('' for the package's own, _rels/.rels). */
+  async rels(part: string): Promise<Rel[]> {
+    const cached = this.relsCache.get(part);
+    if (cached) return cached;
+    const relsPart = relsPartOf(part);
+    const xml = (await this.text(relsPart)) ?? '';
+    const dir = '/' + path.posix.dirname(part || 'x');
+    const out: Rel[] = [];
+    for (const e of elements(xml, 'Relationship')) {
+      const target = attr(e.tag, 'Target') ?? '';
+      const external = attr(e.tag, 'TargetMode') === 'External';
+      out.push({
+        id: attr(e.tag, 'Id') ?? '',
+        type: attr(e.tag, 'Type') ?? '',
+        target: external ? target : path.posix.join(target.startsWith('/') ? '/' : dir, target).slice(1),
+        external,
+      });
+    }
+    this.relsCache.set(part, out);
+    return out;
+  }
+
+  /** The sheet of that name (exactly, else with case, accents and spaces folded). */
+  sheet(name: string): SheetEntry | undefined {
+    return this.sheets.find((s) => s.name === name) ?? this.sheets.find((s) => fold(s.name) === fold(name));
+  }
+
+  private async sharedStrings(): Promise<string[]> {
+    if (this.sst) return this.sst;
+    const rel = (await this.rels(this.workbookPart)).find((r) => r.type.endsWith('/sharedStrings'));
+    const xml = rel ? await this.text(rel.target) : undefined;
+    const out: string[] = [];
+    if (xml) for (const e of elements(xml, 'si')) out.push(runText(e.body));
+    return (this.sst = out);
+  }
+
+  /** Number format of each cell style (cellXfs), by index. */
+  private async numFmts(): Promise<(string | undefined)[]> {
+    if (this.styles) return this.styles.numFmts;
+    const rel = (await this.rels(this.workbookPart)).find((r) => r.type.endsWith('/styles'));
+    const xml = rel ? await this.text(rel.target) : undefined;
+    const custom = new Map<number, string>();
+    const numFmts: (string | undefined)[] = [];
+    if (xml) {
+      for (const e of elements(xml, 'numFmt')) custom.set(Number(attr(e.tag, 'numFmtId')), attr(e.tag, 'formatCode') ?? '');
+      const xfs = [...elements(xml, 'cellXfs')][0];
+      for (const e of elements(xfs?.body ?? '', 'xf')) {
+        const id = Number(attr(e.tag, 'numFmtId') ?? 0);
+        numFmts.push(custom.get(id) ?? BUILTIN_FORMATS[id]);
+      }
+    }
+    this.styles = { numFmts };
+    return numFmts;
+  }
+
+  /**
+   * A sheet's rows, read when they are asked for. Cell values are those exceljs would give, reduced by
+   * cellScalar: shared and inline strings, numbers (dates when their format shows a date), booleans,
+   * errors, formulas' cached results; a merged range gives its first cell's value to all its cells.
+   */
+  async grid(entry: SheetEntry): Promise<PackageGrid> {
+    const [sst, numFmts, buf] = await Promise.all([this.sharedStrings(), this.numFmts(), this.bytes(entry.part)]);
+    if (!buf) throw new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} » : partie ${entry.part} absente).`);
+    const date1904 = this.date1904;
+    this.checkXml(entry.part, buf.toString('utf8', 0, 4096), buf.toString('utf8', Math.max(0, buf.length - 256)));
+    const { windows, tail } = sheetWindows(buf);
+    const file = this.file;
+    const merges = mergesOf(tail);
+    const grid: PackageGrid = {
+      name: entry.name,
+      maxCol: 0,
+      *rows() {
+        const state = { last: 0 };
+        const masters = new Map<string, CellScalar>();
+        for (const window of windows()) {
+          let prev = 0;
+          for (const r of rowsOf(window, state)) {
+            // Between rows, only blanks: anything else is XML this reading would not understand.
+            if (r.index > prev && /\S/.test(window.slice(prev, r.index))) throw badRows(file, entry, window.slice(prev, r.index));
+            prev = r.end;
+            const cells = cellsOf(r.body);
+            const values: CellScalar[] = [];
+            const styles: number[] = [];
+            for (const c of cells) {
+              if (c.col > grid.maxCol) grid.maxCol = c.col;
+              values[c.col] = valueOf(c, sst, numFmts, date1904);
+              styles[c.col] = c.s;
+            }
+            if (merges.length) {
+              for (const m of merges) {
+                if (r.row < m.top || r.row > m.bottom) continue;
+                const key = `${m.top}:${m.left}`;
+                if (r.row === m.top) masters.set(key, values[m.left] ?? null);
+                const v = masters.get(key) ?? null;
+                for (let c = m.left; c <= m.right; c++) if (c !== m.left || r.row !== m.top) values[c] = v;
+              }
+            }
+            if (!values.some((v) => v !== null && v !== undefined)) continue;
+            yield { row: r.row, values, numFmt: (col: number) => numFmts[styles[col] ?? 0] };
+          }
+          if (/\S/.test(window.slice(prev))) throw badRows(file, entry, window.slice(prev));
+        }
+      },
+    };
+    return grid;
+  }
+}
+
+function badRows(file: string, entry: SheetEntry, text: string): UserError {
+  const what = text.trim().slice(0, 60);
+  return new UserError(`${file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} », partie ${entry.part} : XML inattendu parmi les lignes : « ${what} »).`);
+}
+
+/** The value of a cell, as cellScalar reduces exceljs's. */
+function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], date1904: boolean): CellScalar {
+  const body = c.body;
+  if (!body) return null;
+  if (c.t === 'inlineStr') {
+    const is = IS_RE.exec(body);
+    return cellScalar(is ? runText(is[1]) : '');
+  }
+  const v = V_RE.exec(body);
+  if (!v) return null;
+  const text = v[1];
+  switch (c.t) {
+    case 's':
+      return cellScalar(sst[Number(text)] ?? '');
+    case 'str':
+      return cellScalar(decodeXml(text));
+    case 'b':
+      return text === '1' || text === 'true';
+    case 'e':
+      return new CellError(decodeXml(text));
+    case 'd': {
+      const d = new Date(decodeXml(text));
+      return Number.isNaN(d.getTime()) ? cellScalar(decodeXml(text)) : d;
+    }
+    default: {
+      const n = Number(text);
+      if (text.trim() === '' || Number.isNaN(n)) return cellScalar(decodeXml(text));
+      return isDateFormat(numFmts[c.s]) ? excelDate(n, date1904) : n;
+    }
+  }
+}
+
+/** "xl/worksheets/sheet1.xml" → "xl/worksheets/_rels/sheet1.xml.rels"; '' → "_rels/.rels". */
+export function relsPartOf(part: string): string {
+  if (!part) return '_rels/.rels';
+  return path.posix.join(path.posix.dirname(part), '_rels', path.posix.basename(part) + '.rels');
+}

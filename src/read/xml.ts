@@ -1,0 +1,98 @@
+/**
+ * Small, fast helpers for the XML parts of an .xlsx package (SpreadsheetML), read and rewritten as text.
+ * Elements may carry a namespace prefix (<x:row>, written by some libraries): every pattern allows one.
+ */
+
+const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#(\d+)|#x([0-9a-fA-F]+));/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The text an XML text node or attribute value stands for. */
+export function decodeXml(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(ENTITY, (all, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
+    if (name) return NAMED[name];
+    const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : all;
+  });
+}
+
+/** Characters XML 1.0 does not allow at all (control characters other than tab, CR, LF). */
+const INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+
+/** Text as an XML text node or attribute value (double-quoted). */
+export function encodeXml(text: string): string {
+  return text.replace(INVALID, '').replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+const ATTR_CACHE = new Map<string, RegExp>();
+
+/** The value of the attribute `name` (a local name: "id" finds "r:id") of a start tag, decoded. */
+export function attr(tag: string, name: string): string | undefined {
+  let re = ATTR_CACHE.get(name);
+  if (!re) ATTR_CACHE.set(name, (re = new RegExp(`(?:^|\\s)(?:[\\w.-]+:)?${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)));
+  const m = re.exec(tag);
+  return m ? decodeXml(m[1] ?? m[2]) : undefined;
+}
+
+/** Sets (or adds) the attribute `name` of a start tag ("<xf ...>" or "<xf .../>"). */
+export function setAttr(tag: string, name: string, value: string): string {
+  const re = new RegExp(`(\\s)${name}\\s*=\\s*(?:"[^"]*"|'[^']*')`);
+  if (re.test(tag)) return tag.replace(re, `$1${name}="${encodeXml(value)}"`);
+  return tag.replace(/^(<[\w.:-]+)/, `$1 ${name}="${encodeXml(value)}"`);
+}
+
+/** Removes the attribute `name` of a start tag. */
+export function removeAttr(tag: string, name: string): string {
+  return tag.replace(new RegExp(`\\s${name}\\s*=\\s*(?:"[^"]*"|'[^']*')`), '');
+}
+
+/**
+ * Every element `name` (any prefix) of a text, with its start tag and its content (undefined when it is
+ * empty, <name/>). Elements of that name must not nest.
+ */
+export function* elements(xml: string, name: string): Generator<{ tag: string; body: string | undefined; index: number; end: number }> {
+  const re = new RegExp(`<(?:[\\w.-]+:)?${name}(?=[\\s/>])[^>]*?(/>|>)`, 'g');
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(xml))) {
+    const tag = m[0];
+    if (m[1] === '/>') {
+      yield { tag, body: undefined, index: m.index, end: re.lastIndex };
+      continue;
+    }
+    const close = new RegExp(`</(?:[\\w.-]+:)?${name}\\s*>`, 'g');
+    close.lastIndex = re.lastIndex;
+    const c = close.exec(xml);
+    const end = c ? close.lastIndex : xml.length;
+    yield { tag, body: xml.slice(re.lastIndex, c ? c.index : xml.length), index: m.index, end };
+    re.lastIndex = end;
+  }
+}
+
+/** The text of a string item (<si>, <is>, <text> of a note): its <t> elements, phonetic runs left out. */
+export function runText(body: string | undefined): string {
+  if (!body) return '';
+  const clean = body.includes('rPh') ? body.replace(/<(?:[\w.-]+:)?rPh\b[\s\S]*?<\/(?:[\w.-]+:)?rPh>/g, '') : body;
+  let out = '';
+  const re = /<(?:[\w.-]+:)?t(?:\s[^>]*)?(?:\/>|>([^<]*)<\/(?:[\w.-]+:)?t>)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(clean))) out += m[1] ?? '';
+  return decodeXml(out);
+}
+
+/** Column number (1-based) of a cell reference ("AB12" → 28); 0 when it has no letters. */
+export function columnOf(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) n = n * 26 + c - 64;
+    else if (c >= 97 && c <= 122) n = n * 26 + c - 96;
+    else break;
+  }
+  return n;
+}
+
+/** Row number of a cell reference ("AB12" → 12). */
+export function rowOf(ref: string): number {
+  const m = /\d+/.exec(ref);
+  return m ? Number(m[0]) : 0;
+}
