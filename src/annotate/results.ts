@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
 import { columnLetter } from '../rules/issues.js';
-import { cellsOf, relsPartOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
+import { bytesOf, cellsOf, relsPartOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
 import { rawEntry } from '../read/xlsx.js';
 import { attr, columnOf, elements, encodeXml, removeAttr, rowOf, setAttr } from '../read/xml.js';
-import { ZipBuilder } from '../util/zip-write.js';
+import { ZipBuilder, type Part } from '../util/zip-write.js';
 import { GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
 import { MINIMAL_STYLES, StyleBook } from './styles.js';
 import { SheetNotes } from './notes.js';
@@ -38,7 +38,9 @@ export async function resultsWorkbook(pkg: XlsxPackage, result: WorkbookResult, 
 }
 
 class ResultsWriter {
-  private readonly changed = new Map<string, string | Buffer>();
+  /** New content of parts, being deflated (zlib works on its thread pool while the next sheet is rewritten). */
+  private readonly changed = new Map<string, Part>();
+  private readonly deflater = new ZipBuilder();
   private readonly removed = new Set<string>();
   private readonly added: string[] = [];
   /** Relationships changed, by source part. */
@@ -111,7 +113,7 @@ class ResultsWriter {
 
     // The Synthèse, last, and the tab the workbook opens on.
     const summaryPart = this.freePart((n) => `xl/worksheets/sheet${n}.xml`);
-    this.changed.set(summaryPart, this.summaryXml(result, opts));
+    this.set(summaryPart, this.summaryXml(result, opts));
     this.added.push(summaryPart);
     this.override(summaryPart, CT.worksheet);
     const rid = freeId(wbRels);
@@ -133,8 +135,8 @@ class ResultsWriter {
     } else {
       workbook = workbook.replace(/<(?:[\w.-]+:)?sheets\b/, (open) => `<${prefix}bookViews><${prefix}workbookView activeTab="${tab}"/></${prefix}bookViews>${open}`);
     }
-    this.changed.set(wbPart, workbook);
-    if (this.styles.changed || !stylesRel) this.changed.set(this.stylesPart, this.styles.render());
+    this.set(wbPart, workbook);
+    if (this.styles.changed || !stylesRel) this.set(this.stylesPart, this.styles.render());
     return this.zip();
   }
 
@@ -161,8 +163,9 @@ class ResultsWriter {
     let end = tail;
     if (renamed) end = await this.placeNotes(entry, sheetRels, new SheetNotes(await this.pkg.text(commentsRel!.target)), tail, index);
     if (!selected && end === tail) return;
-    const body = buf.subarray(Buffer.byteLength(head), buf.length - Buffer.byteLength(tail));
-    this.changed.set(entry.part, Buffer.concat([Buffer.from(unselectViews(head)), body, Buffer.from(end)]));
+    // head and tail are byte strings (see sheetWindows): their lengths are byte counts.
+    const body = buf.subarray(head.length, buf.length - tail.length);
+    this.set(entry.part, [Buffer.from(unselectViews(head), 'latin1'), body, Buffer.from(end, 'latin1')]);
   }
 
   private async rewriteSheet(entry: SheetEntry, plan: SheetPlan, vmlIndex: number): Promise<void> {
@@ -202,39 +205,29 @@ class ResultsWriter {
     }
     for (const [row, p] of plan.rows) for (const [col, c] of p.cells) notes.add(`${columnLetter(col)}${row}`, c.note);
 
+    // Rows not rewritten are copied as bytes; rewritten rows are byte strings (see sheetWindows).
     const { head, windows, tail } = sheetWindows(buf);
-    const out: Buffer[] = [Buffer.from(fixHead(head, newCols, last))];
+    const out: Buffer[] = [Buffer.from(fixHead(head, newCols, last), 'latin1')];
     const state = { last: 0 };
-    for (const window of windows()) {
+    const header: [number, string][] = newCols.map(([c]) => [c, c === statusCol ? STATUS_HEADER : PROBLEMS_HEADER]);
+    for (const { text: window, start } of windows()) {
       let prev = 0;
-      const pieces: string[] = [];
       for (const r of rowsOf(window, state)) {
         const rowPlan = plan.rows.get(r.row);
         const isHeader = r.row === data.headerRow;
         const cleared = clear.get(r.row);
         if (!rowPlan && !isHeader && !cleared) continue;
-        pieces.push(window.slice(prev, r.index));
-        pieces.push(
-          this.rewriteRow(r, {
-            plan: rowPlan,
-            header: isHeader ? newCols.map(([c]) => [c, c === statusCol ? STATUS_HEADER : PROBLEMS_HEADER] as [number, string]) : [],
-            cleared,
-            statusCol,
-            problemsCol,
-            headerStyle,
-            statusStyle,
-            problemsStyle,
-          }),
-        );
+        if (r.index > prev) out.push(buf.subarray(start + prev, start + r.index));
+        const row = this.rewriteRow(r, { plan: rowPlan, header: isHeader ? header : [], cleared, statusCol, problemsCol, headerStyle, statusStyle, problemsStyle });
+        out.push(Buffer.from(row, 'latin1'));
         prev = r.end;
       }
-      pieces.push(window.slice(prev));
-      out.push(Buffer.from(pieces.join('')));
+      if (prev < window.length) out.push(buf.subarray(start + prev, start + window.length));
     }
     let end = tail;
     if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, tail, vmlIndex);
-    out.push(Buffer.from(end));
-    this.changed.set(entry.part, Buffer.concat(out));
+    out.push(Buffer.from(end, 'latin1'));
+    this.set(entry.part, out);
   }
 
   private rewriteRow(
@@ -252,15 +245,31 @@ class ResultsWriter {
   ): string {
     const styles = this.styles;
     const p = /^<([\w.-]+:)?/.exec(r.tag)?.[1] ?? '';
+    const ref = (col: number) => `${columnLetter(col)}${r.row}`;
+    const text = (col: number, s: number, value: string) =>
+      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${bytesOf(encodeXml(value))}</${p}t></${p}is></${p}c>`;
+    const rowTag = (height: number) => {
+      let tag = r.tag.replace(/\/?>$/, '');
+      if (height > Number(attr(tag, 'ht') ?? 0)) tag = setAttr(setAttr(tag, 'ht', String(height)), 'customHeight', '1');
+      return removeAttr(tag, 'spans') + '>';
+    };
+    const ours = (plan: RowPlan): [number, string][] => [
+      [o.statusCol, text(o.statusCol, o.statusStyle[plan.color], plan.status)],
+      [o.problemsCol, plan.problems.length ? text(o.problemsCol, o.problemsStyle, plan.problems.join('\n')) : `<${p}c r="${ref(o.problemsCol)}" s="${o.problemsStyle}"/>`],
+    ];
+    // Most rows only get our two cells, after their own: they are added at the end, the row left as it is.
+    const plain = o.plan && !o.header.length && !o.cleared && !o.plan.values.size && !o.plan.cells.size;
+    const lastCol = plain ? lastColumn(r.body, p) : undefined;
+    if (o.plan && lastCol !== undefined && lastCol < Math.min(o.statusCol, o.problemsCol)) {
+      const added = ours(o.plan).sort((a, b) => a[0] - b[0]);
+      return `${rowTag(o.plan.height)}${r.body}${added[0][1]}${added[1][1]}</${p}row>`;
+    }
     const cells = new Map<number, { s: number; xml: string }>();
     for (const c of cellsOf(r.body)) {
       // Every cell gets its reference: cells are added among them.
       const xml = /^<[^>]*\sr\s*=/.test(c.xml) ? c.xml : c.xml.replace(/^<([\w.:-]+)/, `<$1 r="${columnLetter(c.col)}${r.row}"`);
       cells.set(c.col, { s: c.s, xml });
     }
-    const ref = (col: number) => `${columnLetter(col)}${r.row}`;
-    const text = (col: number, s: number, value: string) =>
-      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${encodeXml(value)}</${p}t></${p}is></${p}c>`;
     const restyle = (col: number, s: number) => {
       const c = cells.get(col);
       if (!c) cells.set(col, { s, xml: `<${p}c r="${ref(col)}" s="${s}"/>` });
@@ -271,22 +280,13 @@ class ResultsWriter {
       const c = cells.get(col);
       if (c && !o.plan?.cells.has(col)) restyle(col, styles.withFill(c.s, 0));
     }
-    let tag = r.tag;
     if (o.plan) {
       const plan = o.plan;
       for (const [col, value] of plan.values) cells.set(col, { s: cells.get(col)?.s ?? 0, xml: text(col, cells.get(col)?.s ?? 0, value) });
       for (const [col, c] of plan.cells) restyle(col, styles.withFill(cells.get(col)?.s ?? 0, styles.fill(c.color)));
-      cells.set(o.statusCol, { s: 0, xml: text(o.statusCol, o.statusStyle[plan.color], plan.status) });
-      cells.set(
-        o.problemsCol,
-        plan.problems.length
-          ? { s: 0, xml: text(o.problemsCol, o.problemsStyle, plan.problems.join('\n')) }
-          : { s: 0, xml: `<${p}c r="${ref(o.problemsCol)}" s="${o.problemsStyle}"/>` },
-      );
-      const ht = Number(attr(tag, 'ht') ?? 0);
-      if (plan.height > ht) tag = setAttr(setAttr(tag.replace(/\/?>$/, ''), 'ht', String(plan.height)), 'customHeight', '1') + '>';
+      for (const [col, xml] of ours(plan)) cells.set(col, { s: 0, xml });
     }
-    tag = removeAttr(tag.replace(/\/?>$/, ''), 'spans') + '>';
+    const tag = rowTag(o.plan?.height ?? 0);
     const body = [...cells.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([, c]) => c.xml)
@@ -321,8 +321,8 @@ class ResultsWriter {
       if (!this.pkg.zip.file(part)) this.added.push(part);
       if (ct === CT.comments || !/<Default\b[^>]*Extension="vml"/i.test(this.contentTypes)) this.override(part, ct);
     }
-    this.changed.set(commentsPart, notes.commentsXml());
-    this.changed.set(vmlPart, notes.vmlXml(vmlXml, idmap));
+    this.set(commentsPart, notes.commentsXml());
+    this.set(vmlPart, notes.vmlXml(vmlXml, idmap));
     this.rels.set(entry.part, sheetRels);
     if (drawingId) return tail;
     const rid = sheetRels.find((r) => r.target === vmlPart)!.id;
@@ -440,6 +440,11 @@ class ResultsWriter {
   // ---------------------------------------------------------------------------------------------------
   // Package
 
+  /** A part's new content: its deflating starts now. */
+  private set(part: string, content: string | Buffer[]): void {
+    this.changed.set(part, this.deflater.part(content));
+  }
+
   private freePart(name: (n: number) => string): string {
     for (let n = 1; ; n++) {
       const p = name(n);
@@ -472,8 +477,7 @@ class ResultsWriter {
         zip.appendPart(name, zip.part(rels.get(name)!));
         rels.delete(name);
       } else if (this.changed.has(name)) {
-        const c = this.changed.get(name)!;
-        zip.appendPart(name, zip.part(typeof c === 'string' ? c : [c]));
+        zip.appendPart(name, this.changed.get(name)!);
       } else if (name.endsWith('.rels')) {
         // Targets made relative: exceljs, which reads the results workbook again (retour, solde), resolves no other.
         const text = (await this.pkg.text(name)) ?? '';
@@ -481,10 +485,7 @@ class ResultsWriter {
         else await this.copy(zip, name);
       } else await this.copy(zip, name);
     }
-    for (const name of this.added) {
-      const c = this.changed.get(name)!;
-      zip.appendPart(name, zip.part(typeof c === 'string' ? c : [c]));
-    }
+    for (const name of this.added) zip.appendPart(name, this.changed.get(name)!);
     for (const [name, text] of rels) zip.appendPart(name, zip.part(text));
     return zip.finish();
   }
@@ -495,6 +496,14 @@ class ResultsWriter {
     if (raw) zip.appendRaw(name, raw);
     else zip.appendPart(name, zip.part([await entry.async('nodebuffer')]));
   }
+}
+
+/** Column of the last cell of a row's content (0: none; undefined: a cell without its reference). */
+function lastColumn(body: string, prefix: string): number | undefined {
+  const at = body.lastIndexOf(`<${prefix}c `);
+  if (at < 0) return /<(?:[\w.-]+:)?c[\s/>]/.test(body) ? undefined : 0;
+  const ref = attr(body.slice(at, body.indexOf('>', at) + 1), 'r');
+  return ref ? columnOf(ref) : undefined;
 }
 
 function escape(s: string): string {

@@ -46,25 +46,29 @@ function excelDate(v: number, date1904: boolean): Date {
 const WINDOW = 4 * 1024 * 1024;
 
 /**
- * The rows of a sheet's XML, as text windows of about WINDOW bytes, each cut just before a row's start tag
- * (a "<" in text is always escaped, so "<row" only starts a row): a big sheet is never one string.
- * `head` is what comes before the first row, `tail` what comes after the last.
+ * The rows of a sheet's XML, as windows of about WINDOW bytes, each cut just before a row's start tag (a
+ * "<" in text is always escaped, so "<row" only starts a row): a big sheet is never one string.
+ * Windows, head (before the first row) and tail (after the last) are byte strings: each character is one
+ * byte of the UTF-8 text (latin1 decoding). The markup is ASCII, so it reads the same; offsets in a window
+ * are offsets in the part, so unchanged stretches are copied as bytes; text values go through utf8().
  */
-export function sheetWindows(buf: Buffer): { head: string; windows: () => Generator<string>; tail: string } {
+export function sheetWindows(buf: Buffer): { head: string; windows: () => Generator<{ text: string; start: number }>; tail: string; bodyStart: number; bodyEnd: number } {
   const start = findTag(buf, 'sheetData', 0);
-  if (start < 0) return { head: buf.toString('utf8'), windows: function* () {}, tail: '' };
+  if (start < 0) return { head: buf.toString('latin1'), windows: function* () {}, tail: '', bodyStart: buf.length, bodyEnd: buf.length };
   const open = buf.indexOf('>', start);
   const selfClosed = buf[open - 1] === 0x2f;
   const bodyStart = open + 1;
   const bodyEnd = selfClosed ? bodyStart : lastCloseTag(buf, 'sheetData');
-  const head = buf.toString('utf8', 0, bodyStart);
-  const tail = buf.toString('utf8', bodyEnd);
+  const head = buf.toString('latin1', 0, bodyStart);
+  const tail = buf.toString('latin1', bodyEnd);
   // The row tag, with the prefix the sheet uses ("<row" or "<x:row").
   const first = findTag(buf, 'row', bodyStart);
   const rowTag = first >= 0 && first < bodyEnd ? buf.toString('latin1', first, buf.indexOf('row', first) + 3) : '<row';
   return {
     head,
     tail,
+    bodyStart,
+    bodyEnd,
     windows: function* () {
       let pos = bodyStart;
       while (pos < bodyEnd) {
@@ -74,11 +78,23 @@ export function sheetWindows(buf: Buffer): { head: string; windows: () => Genera
           while (next >= 0 && next < bodyEnd && !isNameEnd(buf[next + rowTag.length])) next = buf.indexOf(rowTag, next + 1);
           end = next < 0 || next > bodyEnd ? bodyEnd : next;
         }
-        yield buf.toString('utf8', pos, end);
+        yield { text: buf.toString('latin1', pos, end), start: pos };
         pos = end;
       }
     },
   };
+}
+
+/** The text a byte string (see sheetWindows) stands for. */
+export function utf8(bytes: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes;
+}
+
+/** A text as a byte string (see sheetWindows). */
+export function bytesOf(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
 }
 
 function isNameEnd(byte: number | undefined): boolean {
@@ -349,7 +365,7 @@ export class XlsxPackage {
     const [sst, numFmts, buf] = await Promise.all([this.sharedStrings(), this.numFmts(), this.bytes(entry.part)]);
     if (!buf) throw new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} » : partie ${entry.part} absente).`);
     const date1904 = this.date1904;
-    this.checkXml(entry.part, buf.toString('utf8', 0, 4096), buf.toString('utf8', Math.max(0, buf.length - 256)));
+    this.checkXml(entry.part, buf.toString('latin1', 0, 4096), buf.toString('latin1', Math.max(0, buf.length - 256)));
     const { windows, tail } = sheetWindows(buf);
     const file = this.file;
     const merges = mergesOf(tail);
@@ -359,11 +375,11 @@ export class XlsxPackage {
       *rows() {
         const state = { last: 0 };
         const masters = new Map<string, CellScalar>();
-        for (const window of windows()) {
+        for (const { text: window } of windows()) {
           let prev = 0;
           for (const r of rowsOf(window, state)) {
             // Between rows, only blanks: anything else is XML this reading would not understand.
-            if (r.index > prev && /\S/.test(window.slice(prev, r.index))) throw badRows(file, entry, window.slice(prev, r.index));
+            if (r.index > prev && /\S/.test(window.slice(prev, r.index))) throw badRows(file, entry, utf8(window.slice(prev, r.index)));
             prev = r.end;
             const cells = cellsOf(r.body);
             const values: CellScalar[] = [];
@@ -385,7 +401,7 @@ export class XlsxPackage {
             if (!values.some((v) => v !== null && v !== undefined)) continue;
             yield { row: r.row, values, numFmt: (col: number) => numFmts[styles[col] ?? 0] };
           }
-          if (/\S/.test(window.slice(prev))) throw badRows(file, entry, window.slice(prev));
+          if (/\S/.test(window.slice(prev))) throw badRows(file, entry, utf8(window.slice(prev)));
         }
       },
     };
@@ -404,7 +420,7 @@ function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], d
   if (!body) return null;
   if (c.t === 'inlineStr') {
     const is = IS_RE.exec(body);
-    return cellScalar(is ? runText(is[1]) : '');
+    return cellScalar(is ? runText(utf8(is[1])) : '');
   }
   const v = V_RE.exec(body);
   if (!v) return null;
@@ -413,18 +429,18 @@ function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], d
     case 's':
       return cellScalar(sst[Number(text)] ?? '');
     case 'str':
-      return cellScalar(decodeXml(text));
+      return cellScalar(decodeXml(utf8(text)));
     case 'b':
       return text === '1' || text === 'true';
     case 'e':
-      return new CellError(decodeXml(text));
+      return new CellError(decodeXml(utf8(text)));
     case 'd': {
       const d = new Date(decodeXml(text));
-      return Number.isNaN(d.getTime()) ? cellScalar(decodeXml(text)) : d;
+      return Number.isNaN(d.getTime()) ? cellScalar(decodeXml(utf8(text))) : d;
     }
     default: {
       const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) return cellScalar(decodeXml(text));
+      if (text.trim() === '' || Number.isNaN(n)) return cellScalar(decodeXml(utf8(text)));
       return isDateFormat(numFmts[c.s]) ? excelDate(n, date1904) : n;
     }
   }

@@ -34,16 +34,25 @@ export function attr(tag: string, name: string): string | undefined {
   return m ? decodeXml(m[1] ?? m[2]) : undefined;
 }
 
+const NAMED_ATTR = new Map<string, RegExp>();
+
+/** The attribute `name` (exactly, with its prefix if any) and the blank before it. */
+function namedAttr(name: string): RegExp {
+  let re = NAMED_ATTR.get(name);
+  if (!re) NAMED_ATTR.set(name, (re = new RegExp(`(\\s)${name}\\s*=\\s*(?:"[^"]*"|'[^']*')`)));
+  return re;
+}
+
 /** Sets (or adds) the attribute `name` of a start tag ("<xf ...>" or "<xf .../>"). */
 export function setAttr(tag: string, name: string, value: string): string {
-  const re = new RegExp(`(\\s)${name}\\s*=\\s*(?:"[^"]*"|'[^']*')`);
+  const re = namedAttr(name);
   if (re.test(tag)) return tag.replace(re, `$1${name}="${encodeXml(value)}"`);
   return tag.replace(/^(<[\w.:-]+)/, `$1 ${name}="${encodeXml(value)}"`);
 }
 
 /** Removes the attribute `name` of a start tag. */
 export function removeAttr(tag: string, name: string): string {
-  return tag.replace(new RegExp(`\\s${name}\\s*=\\s*(?:"[^"]*"|'[^']*')`), '');
+  return tag.replace(namedAttr(name), '');
 }
 
 /**
