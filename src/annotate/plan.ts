@@ -127,11 +127,9 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
       const plan = plans.get(r.sheet)?.rows.get(r.row);
       if (!plan) continue;
       if (r.cols[key]) plan.values.set(r.cols[key], d.key);
-      const spec = result.mapping.sheets.find((s) => result.sheets[s.name]?.actualName === r.sheet);
-      const raw = spec ? result.sheets[spec.name].rows.find((x) => x.row === r.row)?.cells.nomFichier : undefined;
-      if (raw && typeof raw.value === 'string' && raw.value.includes(`-${d.renumberedFrom}.`)) {
-        plan.values.set(raw.col, raw.value.replace(`-${d.renumberedFrom}.`, `-${d.key}.`));
-      }
+      // The journal's check already gave the PJ names their new number (journal/guard.ts).
+      const name = r.values.nomFichier;
+      if (r.cols.nomFichier && typeof name === 'string' && name.includes(`-${d.key}.`)) plan.values.set(r.cols.nomFichier, name);
     }
   }
   return plans;

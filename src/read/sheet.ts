@@ -11,6 +11,7 @@ export interface RawCell {
 
 export interface RawRow {
   row: number;
+  /** The row's cells by field; emptied once validateSheets has parsed them. */
   cells: Record<string, RawCell>;
 }
 

@@ -1,7 +1,7 @@
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../mapping/load.js';
 import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
-import { fold, gridFromWorksheet, readSheet, type Grid, type SheetData } from '../read/sheet.js';
+import { fold, gridFromWorksheet, readSheet, type Grid, type RawRow, type SheetData } from '../read/sheet.js';
 import { showScalar } from '../read/cell.js';
 import type { XlsxPackage } from '../read/package.js';
 import { parseCell } from '../values/parse.js';
@@ -130,6 +130,12 @@ export function validateSheets(
     const col = field ? findColumn(mapping, row.sheet, field) : undefined;
     issues.push(makeIssue(code, place(row, field, demande), { label: col?.label, ...params }));
   };
+  const rawIndex = new Map<string, Map<number, RawRow>>();
+  const rawRow = (sheet: string, n: number): RawRow | undefined => {
+    let index = rawIndex.get(sheet);
+    if (!index) rawIndex.set(sheet, (index = new Map(sheets[sheet].rows.map((r) => [r.row, r]))));
+    return index.get(n);
+  };
   /** Withdraws the problems reported on a cell whose value is ignored; returns what the cell showed. */
   const withdraw = (row: ParsedRow, field: string): string => {
     for (let k = issues.length - 1; k >= 0; k--) {
@@ -138,7 +144,7 @@ export function validateSheets(
     }
     (row as ParsedRow & { invalid?: Set<string> }).invalid?.delete(field);
     const spec = mapping.sheets.find((s) => sheets[s.name]?.actualName === row.sheet);
-    const raw = spec ? sheets[spec.name].rows.find((r) => r.row === row.row)?.cells[field]?.value : undefined;
+    const raw = spec ? rawRow(spec.name, row.row)?.cells[field]?.value : undefined;
     return raw === undefined || raw === null ? showValue(row.values[field] ?? null) : showScalar(raw);
   };
 
@@ -149,7 +155,8 @@ export function validateSheets(
     for (const [f, col] of data.columns) cols[f] = col;
     const kcol = spec.columns.find((c) => c.field === key);
     for (const raw of data.rows) {
-      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols: { ...cols } };
+      // One column map for all the rows of a sheet (nothing changes it).
+      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols };
       // The key first, so every problem of the row names its demande.
       const keyCell = raw.cells[key];
       // parseCell depends on date1904 for dates only: a text key's result serves again below.
@@ -309,8 +316,13 @@ export function validateSheets(
     }
   }
   for (const d of joined.demandes) refreshStatus(d);
+  // Every row is parsed: its raw cells go (on a big workbook they are hundreds of megabytes); the row
+  // numbers stay, for the results workbook.
+  for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, cells: NO_CELLS }));
   return result;
 }
+
+const NO_CELLS: RawRow['cells'] = Object.freeze({});
 
 export function refreshStatus(d: Demande): void {
   d.status = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'acceptee';
