@@ -236,7 +236,8 @@ export class XlsxPackage {
 
   /** Opens a workbook file (or, with bytes, a workbook built in memory, e.g. from CSV files). */
   static async open(file: string, bytes?: Buffer): Promise<XlsxPackage> {
-    const { zip } = await openZip(file, bytes);
+    // Entries are inflated only when read, each stopped at its declared size (entryBytes).
+    const { zip } = await openZip(file, bytes, { inflate: false });
     const pkg = new XlsxPackage(file, zip);
     try {
       await pkg.init();
@@ -274,7 +275,7 @@ export class XlsxPackage {
   /** The bytes of a part (inflated), undefined when the package has no such part. */
   async bytes(part: string): Promise<Buffer | undefined> {
     const entry = this.zip.file(part);
-    return entry ? entryBytes(entry) : undefined;
+    return entry ? entryBytes(entry, this.file) : undefined;
   }
 
   async text(part: string): Promise<string | undefined> {

@@ -191,7 +191,7 @@ export async function inflatedSize(entry: JSZip.JSZipObject, limit: number, opts
  * inflated once, without keeping it, and stopped as soon as it yields more than it declared (or the total
  * more than the limit). Only then does exceljs load the package.
  */
-async function guardPackage(file: string, zip: JSZip): Promise<void> {
+async function guardPackage(file: string, zip: JSZip, inflate: boolean): Promise<void> {
   const entries = Object.values(zip.files).filter((e) => !e.dir);
   const suspect = `${file} : archive .xlsx suspecte (bombe de décompression ?)`;
   if (entries.length > MAX_ENTRIES) {
@@ -210,6 +210,7 @@ async function guardPackage(file: string, zip: JSZip): Promise<void> {
       );
     }
   }
+  if (!inflate) return;
   let total = 0;
   for (const e of entries) {
     const expected = declaredSizes(e).uncompressed;
@@ -254,7 +255,7 @@ async function checkNature(file: string, zip: JSZip): Promise<void> {
  * decompression bombs, nature (OpenDocument, .xlsb, Word…). Throws UserError with a French message naming
  * the file and the fault when it cannot be read.
  */
-export async function openZip(file: string, bytes?: Buffer): Promise<{ buffer: Buffer; zip: JSZip }> {
+export async function openZip(file: string, bytes?: Buffer, opts: { inflate?: boolean } = {}): Promise<{ buffer: Buffer; zip: JSZip }> {
   let buffer: Buffer;
   if (bytes) buffer = bytes;
   else {
@@ -277,7 +278,9 @@ export async function openZip(file: string, bytes?: Buffer): Promise<{ buffer: B
   } catch (e) {
     throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
   }
-  await guardPackage(file, zip);
+  // Without the inflating pass (inflate: false), each entry must be read through entryBytes, which stops
+  // inflating at its declared size.
+  await guardPackage(file, zip, opts.inflate ?? true);
   await checkNature(file, zip);
   return { buffer, zip };
 }
@@ -293,11 +296,32 @@ function stored(entry: JSZip.JSZipObject): { compressed: Buffer; method: number;
   return { compressed, method: magic === '\x08\x00' ? 8 : 0, crc: data.crc32 >>> 0, size: data.uncompressedSize };
 }
 
-/** The content of an entry: inflated by native zlib from the bytes JSZip holds, else by JSZip. */
-export async function entryBytes(entry: JSZip.JSZipObject): Promise<Buffer> {
+/**
+ * The content of an entry, inflated by native zlib from the bytes JSZip holds and stopped as soon as it
+ * yields more than the size the archive declares (a decompression bomb); else checked, then read by JSZip.
+ */
+export async function entryBytes(entry: JSZip.JSZipObject, file: string): Promise<Buffer> {
   const s = stored(entry);
-  if (s) return s.method === 8 ? zlib.inflateRawSync(s.compressed) : s.compressed;
-  return entry.async('nodebuffer');
+  if (!s) {
+    await inflatedSize(entry, MAX_UNCOMPRESSED_BYTES).catch((e) => {
+      if (e instanceof TooMuchData) throw new UserError(`${file} : archive .xlsx suspecte (bombe de décompression ?) : son contenu décompressé dépasse la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; la décompression est arrêtée.`);
+      throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${(e as Error).message}).`);
+    });
+    return entry.async('nodebuffer');
+  }
+  if (s.method === 0) return s.compressed;
+  const bomb = () =>
+    new UserError(`${file} : archive .xlsx suspecte (bombe de décompression ?) : l'entrée « ${entry.name} » contient plus de données que les ${s.size} octets déclarés ; la décompression est arrêtée.`);
+  let out: Buffer;
+  try {
+    out = zlib.inflateRawSync(s.compressed, { maxOutputLength: s.size + 1 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
+    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${(e as Error).message}).`);
+  }
+  if (out.length > s.size) throw bomb();
+  if (out.length < s.size) throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${out.length} octets décompressés au lieu des ${s.size} déclarés).`);
+  return out;
 }
 
 /** An entry as it is stored, to be copied into another zip without inflating it (undefined: not known). */
