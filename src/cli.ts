@@ -1,14 +1,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { runConvert } from './commands/convert.js';
-import { runTemplate } from './commands/template.js';
-import { runModele } from './commands/modele.js';
-import { runRetour } from './commands/retour.js';
-import { runJournal } from './commands/journal.js';
-import { runSolde } from './commands/solde.js';
 import { UserError } from './util/errors.js';
 
-/** The command line: parses arguments and calls a command; nothing else lives here. */
+/**
+ * The command line: parses arguments and calls a command; nothing else lives here. Each command is loaded
+ * when it is called: convert does not pay for loading exceljs, which only the other commands use.
+ */
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const convertOptions = (y: ReturnType<typeof yargs>) =>
@@ -33,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
           .option('o', { alias: 'out', describe: 'Fichier .xlsx à écrire (défaut : <type>-bio-sgl.xlsx)', type: 'string' })
           .option('mapping', { describe: 'Fichier de correspondance à utiliser', type: 'string' }),
       async (a) => {
-        await runTemplate({ kind: a.type as string, out: a.o, mapping: a.mapping });
+        await (await import('./commands/template.js')).runTemplate({ kind: a.type as string, out: a.o, mapping: a.mapping });
       },
     )
     .command(
@@ -48,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
           .option('force', { describe: 'Exporte même les demandes que le journal dit déjà exportées', type: 'boolean', default: false })
           .option('renumber', { describe: 'Donne aux avances rejetées par l\'ASP le prochain numéro éditeur libre', type: 'boolean', default: false }),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber, pj: a.pj, quiet: a.quiet });
+        const r = await (await import('./commands/convert.js')).runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, sequence: a.sequence, force: a.force, renumber: a.renumber, pj: a.pj, quiet: a.quiet });
         code = r.exitCode;
       },
     )
@@ -57,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
       'Vérifie les classeurs et écrit les classeurs de résultats, sans fichier JSON',
       (y) => convertOptions(y),
       async (a) => {
-        const r = await runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj, quiet: a.quiet });
+        const r = await (await import('./commands/convert.js')).runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj, quiet: a.quiet });
         code = r.exitCode;
       },
     )
@@ -70,8 +67,8 @@ async function main(argv: string[]): Promise<number> {
           .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : celle du type --type)', type: 'string' })
           .option('type', { describe: 'Type de demande du modèle', choices: ['avance', 'solde'] as const, default: 'avance' })
           .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
-      (a) => {
-        code = runModele({ model: a.model as string, mapping: a.mapping, kind: a.type, json: a.json });
+      async (a) => {
+        code = (await import('./commands/modele.js')).runModele({ model: a.model as string, mapping: a.mapping, kind: a.type, json: a.json });
       },
     )
     .command(
@@ -84,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
           .option('workbook', { describe: 'Classeur dont écrire une copie montrant les réponses de l\'ASP', type: 'string' })
           .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
       async (a) => {
-        code = await runRetour({ files: a.files as string[], outDir: a.o, workbook: a.workbook, json: a.json });
+        code = await (await import('./commands/retour.js')).runRetour({ files: a.files as string[], outDir: a.o, workbook: a.workbook, json: a.json });
       },
     )
     .command(
@@ -97,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
           .option('refusee', { describe: 'Numéros de dossier (FINBIO…) des avances refusées, ou fichier d\'une colonne', type: 'string', array: true })
           .option('json', { describe: 'Liste lisible par une machine', type: 'boolean', default: false }),
       async (a) => {
-        code = await runJournal({ dir: a.o, payee: a.payee, refusee: a.refusee, json: a.json });
+        code = await (await import('./commands/journal.js')).runJournal({ dir: a.o, payee: a.payee, refusee: a.refusee, json: a.json });
       },
     )
     .command(
@@ -109,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
           .option('o', { alias: 'out', describe: 'Classeur de solde à écrire (défaut : solde-bio-sgl.xlsx)', type: 'string' })
           .option('non-payees', { describe: 'Ajoute les avances acceptées mais pas encore payées, signalées', type: 'boolean', default: false }),
       async (a) => {
-        code = await runSolde({ from: a.from, out: a.o, nonPayees: a['non-payees'] as boolean });
+        code = await (await import('./commands/solde.js')).runSolde({ from: a.from, out: a.o, nonPayees: a['non-payees'] as boolean });
       },
     )
     .demandCommand(1, 'Indiquez une commande : template, convert, validate, modele, retour, journal ou solde.')

@@ -144,7 +144,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     progress.tick(0);
     try {
       // A folder of CSV files becomes a workbook in memory, read as any other.
-      const pkg = fs.statSync(file).isDirectory() ? await XlsxPackage.open(file, await workbookBytes(readCsvFolder(file))) : await XlsxPackage.open(file);
+      const pkg = fs.statSync(file).isDirectory() ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
       const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
       const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
       if (!mapping) {

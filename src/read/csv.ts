@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import iconv from 'iconv-lite';
 import { UserError } from '../util/errors.js';
@@ -90,8 +90,10 @@ export function csvFiles(dir: string): string[] {
  * the CSV cells as text. The rest of the pipeline treats it like any workbook; its results workbook is the
  * .xlsx built here, annotated.
  */
-export function readCsvFolder(dir: string): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook();
+export async function readCsvFolder(dir: string): Promise<ExcelJS.Workbook> {
+  // Loaded when needed: exceljs takes longer to load than a workbook of demandes takes to convert.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   const files = csvFiles(dir);
   if (!files.length) throw new UserError(`${dir} : aucun fichier CSV dans ce dossier.`);
   for (const name of files) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { UserError } from '../util/errors.js';
 
@@ -335,7 +335,8 @@ export function rawEntry(entry: JSZip.JSZipObject): { compressed: Buffer; method
  */
 export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
   const { buffer, zip } = await openZip(file);
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     const fixed = await normalisePackage(buffer, zip);
     await wb.xlsx.load(fixed as unknown as ExcelJS.Buffer);
