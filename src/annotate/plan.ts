@@ -40,6 +40,11 @@ export interface AnnotateOptions {
   dryRun: boolean;
 }
 
+/** Shared by the rows without faulty cells, and those not renumbered: never changed. */
+const NO_CELLS: RowPlan['cells'] = new Map();
+const NO_ISSUES: Issue[] = [];
+const NO_VALUES: RowPlan['values'] = new Map();
+
 function bullet(i: Issue): string {
   return `${i.severity === 'erreur' ? '✗' : '⚠'} [${i.code}] ${i.message}`;
 }
@@ -75,7 +80,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
     const sheetIssues = rowIssues.get(data.actualName);
     const sheetDemandes = rowDemande.get(data.actualName);
     for (const raw of data.rows) {
-      const issues = sheetIssues?.get(raw.row) ?? [];
+      const issues = sheetIssues?.get(raw.row) ?? NO_ISSUES;
       const d = sheetDemandes?.get(raw.row);
       let status: string;
       let color: Color;
@@ -102,7 +107,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
       if (!hasError && issues.length && color === GREEN) color = ORANGE;
       // Spreadsheets do not grow a row for wrapped text on opening: give it the height of its problems.
       const textLines = problems.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 90)), 0);
-      const cells = new Map<number, { color: Color; note: string }>();
+      const cells = issues.length ? new Map<number, { color: Color; note: string }>() : NO_CELLS;
       const byCol = new Map<string, Issue[]>();
       for (const i of issues) {
         if (!i.column) continue;
@@ -116,7 +121,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
           note: NOTE_PREFIX + list.map((i) => i.message).join('\n'),
         });
       }
-      rows.set(raw.row, { status, color, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: new Map() });
+      rows.set(raw.row, { status, color, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: NO_VALUES });
     }
   }
   // A renumbered demande carries its new number in every row, and PJ names built on it follow.
@@ -126,6 +131,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
     for (const r of [d.main, ...Object.values(d.details).flat()]) {
       const plan = plans.get(r.sheet)?.rows.get(r.row);
       if (!plan) continue;
+      if (plan.values === NO_VALUES) plan.values = new Map();
       if (r.cols[key]) plan.values.set(r.cols[key], d.key);
       // The journal's check already gave the PJ names their new number (journal/guard.ts).
       const name = r.values.nomFichier;

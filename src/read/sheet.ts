@@ -9,10 +9,15 @@ export interface RawCell {
   numFmt?: string;
 }
 
+/**
+ * A data row as read: its values in the order of SheetData.fields (one array, not an object per cell: a
+ * big workbook has millions of cells); emptied once validateSheets has parsed them.
+ */
 export interface RawRow {
   row: number;
-  /** The row's cells by field; emptied once validateSheets has parsed them. */
-  cells: Record<string, RawCell>;
+  values: CellScalar[];
+  /** Number formats of the cells holding a number, by field index. */
+  numFmts?: (string | undefined)[];
 }
 
 export interface SheetData {
@@ -22,6 +27,9 @@ export interface SheetData {
   headerRow: number;
   /** field → column number (1-based) */
   columns: Map<string, number>;
+  /** The fields found, in the order of RawRow.values, and their index there. */
+  fields: string[];
+  fieldIndex: Map<string, number>;
   duplicated: Map<string, number[]>;
   rows: RawRow[];
   /** Text of each header cell, by column number (our own columns of an earlier run among them). */
@@ -115,15 +123,27 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
       fields = [...columns.keys()];
       cols = [...columns.values()];
     }
-    const cells: Record<string, RawCell> = {};
+    const values: CellScalar[] = new Array(fields.length);
+    let numFmts: (string | undefined)[] | undefined;
     let empty = true;
     for (let k = 0; k < fields.length; k++) {
       const col = cols![k];
       const value = r.values[col] ?? null;
-      if (value !== null) empty = false;
-      cells[fields[k]] = { value, col, numFmt: typeof value === 'number' ? r.numFmt(col) : undefined };
+      values[k] = value;
+      if (value === null) continue;
+      empty = false;
+      if (typeof value === 'number') (numFmts ??= [])[k] = r.numFmt(col);
     }
-    if (!empty) rows.push({ row: r.row, cells });
+    if (!empty) rows.push(numFmts ? { row: r.row, values, numFmts } : { row: r.row, values });
   }
-  return { spec, actualName: grid.name, headerRow, columns, duplicated, rows, headerTexts, maxCol: grid.maxCol };
+  fields ??= [...columns.keys()];
+  const fieldIndex = new Map(fields.map((f, k) => [f, k]));
+  return { spec, actualName: grid.name, headerRow, columns, fields, fieldIndex, duplicated, rows, headerTexts, maxCol: grid.maxCol };
+}
+
+/** The cell of a field in a row as read (undefined when the sheet has no such column). */
+export function cellOf(data: SheetData, raw: RawRow, field: string): RawCell | undefined {
+  const k = data.fieldIndex.get(field);
+  if (k === undefined) return undefined;
+  return { value: raw.values[k] ?? null, col: data.columns.get(field)!, numFmt: raw.numFmts?.[k] };
 }

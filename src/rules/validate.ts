@@ -1,7 +1,7 @@
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../mapping/load.js';
 import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
-import { fold, gridFromWorksheet, readSheet, type Grid, type RawRow, type SheetData } from '../read/sheet.js';
+import { cellOf, fold, gridFromWorksheet, readSheet, type Grid, type RawRow, type SheetData } from '../read/sheet.js';
 import { showScalar } from '../read/cell.js';
 import type { XlsxPackage } from '../read/package.js';
 import { parseCell } from '../values/parse.js';
@@ -144,7 +144,8 @@ export function validateSheets(
     }
     (row as ParsedRow & { invalid?: Set<string> }).invalid?.delete(field);
     const spec = mapping.sheets.find((s) => sheets[s.name]?.actualName === row.sheet);
-    const raw = spec ? rawRow(spec.name, row.row)?.cells[field]?.value : undefined;
+    const r = spec ? rawRow(spec.name, row.row) : undefined;
+    const raw = spec && r ? cellOf(sheets[spec.name], r, field)?.value : undefined;
     return raw === undefined || raw === null ? showValue(row.values[field] ?? null) : showScalar(raw);
   };
 
@@ -158,7 +159,7 @@ export function validateSheets(
       // One column map for all the rows of a sheet (nothing changes it).
       const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols };
       // The key first, so every problem of the row names its demande.
-      const keyCell = raw.cells[key];
+      const keyCell = cellOf(data, raw, key);
       // parseCell depends on date1904 for dates only: a text key's result serves again below.
       let keyParsed: ReturnType<typeof parseCell> | undefined;
       if (spec.role !== 'header' && keyCell && keyCell.value !== null) {
@@ -166,7 +167,7 @@ export function validateSheets(
         row.key = typeof keyParsed.value === 'string' ? keyParsed.value : String(keyCell.value);
       }
       for (const col of spec.columns) {
-        const cell = raw.cells[col.field];
+        const cell = cellOf(data, raw, col.field);
         const parsed = col === kcol && keyParsed && col.type !== 'date' ? keyParsed : parseCell(cell, col, mapping, opts.date1904);
         let value: FieldValue = parsed.value;
         for (const w of parsed.warnings) report(w.code, row, col.field, w.params, row.key);
@@ -318,11 +319,11 @@ export function validateSheets(
   for (const d of joined.demandes) refreshStatus(d);
   // Every row is parsed: its raw cells go (on a big workbook they are hundreds of megabytes); the row
   // numbers stay, for the results workbook.
-  for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, cells: NO_CELLS }));
+  for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, values: NO_VALUES }));
   return result;
 }
 
-const NO_CELLS: RawRow['cells'] = Object.freeze({});
+const NO_VALUES: RawRow['values'] = Object.freeze([]) as unknown as RawRow['values'];
 
 export function refreshStatus(d: Demande): void {
   d.status = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'acceptee';
