@@ -120,8 +120,8 @@ class ResultsWriter {
     wbRels.push({ id: rid, type: `${REL}/worksheet`, target: summaryPart, external: false });
     const sheetIds = [...elements(workbook, 'sheet')].map((e) => Number(attr(e.tag, 'sheetId')) || 0);
     const prefix = /<((?:[\w.-]+:)?)sheets\b/.exec(workbook)?.[1] ?? '';
-    const relPrefix = /\s([\w.-]+):id\s*=/.exec(sheets[0]?.tag ?? '')?.[1];
-    const idAttr = relPrefix ? `${relPrefix}:id="${rid}"` : `xmlns:r="${REL}" r:id="${rid}"`;
+    // The prefix is declared on the element itself: some writers (openpyxl) declare it on each <sheet>.
+    const idAttr = `xmlns:r="${REL}" r:id="${rid}"`;
     const sheetTag = `<${prefix}sheet name="${SUMMARY_SHEET}" sheetId="${Math.max(0, ...sheetIds) + 1}" ${idAttr}/>`;
     workbook = workbook.replace(/<\/(?:[\w.-]+:)?sheets\s*>/, (close) => sheetTag + close);
     workbook = workbook.replace(/<(?:[\w.-]+:)?sheets\s*\/>/, `<${prefix}sheets>${sheetTag}</${prefix}sheets>`);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type JSZip from 'jszip';
 import { entryBytes, openZip } from './xlsx.js';
-import { attr, columnOf, decodeXml, elements, rowOf, runText } from './xml.js';
+import { attr, columnOf, decodeXml, elements, rowOf, runText, unescapeXstring } from './xml.js';
 import { CellError, cellScalar, type CellScalar } from './cell.js';
 import type { Grid } from './sheet.js';
 import { fold } from './sheet.js';
@@ -107,7 +107,7 @@ function findTag(buf: Buffer, name: string, from: number): number {
   while (i >= 0) {
     // Back over a prefix to the "<".
     let j = i - 1;
-    while (j >= 0 && /[\w.-]/.test(String.fromCharCode(buf[j]))) j--;
+    while (j >= 0 && /[\w.:-]/.test(String.fromCharCode(buf[j]))) j--;
     const lt = j >= 0 && buf[j] === 0x3c && (j === i - 1 || buf[i - 1] === 0x3a);
     if (lt && isNameEnd(buf[i + name.length])) return j;
     i = buf.indexOf(name, i + 1);
@@ -430,13 +430,15 @@ function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], d
     case 's':
       return cellScalar(sst[Number(text)] ?? '');
     case 'str':
-      return cellScalar(decodeXml(utf8(text)));
+      return cellScalar(unescapeXstring(decodeXml(utf8(text))));
     case 'b':
       return text === '1' || text === 'true';
     case 'e':
       return new CellError(decodeXml(utf8(text)));
     case 'd': {
-      const d = new Date(decodeXml(text));
+      // An ISO date without a time zone is the date written, not a local time.
+      const iso = decodeXml(text).trim();
+      const d = new Date(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(iso) ? (iso.includes('T') ? `${iso}Z` : iso) : iso);
       return Number.isNaN(d.getTime()) ? cellScalar(decodeXml(utf8(text))) : d;
     }
     default: {

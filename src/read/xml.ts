@@ -85,7 +85,16 @@ export function runText(body: string | undefined): string {
   const re = /<(?:[\w.-]+:)?t(?:\s[^>]*)?(?:\/>|>([^<]*)<\/(?:[\w.-]+:)?t>)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(clean))) out += m[1] ?? '';
-  return decodeXml(out);
+  return unescapeXstring(decodeXml(out));
+}
+
+/**
+ * The characters XML cannot hold that a spreadsheet string escapes as _xHHHH_ (ECMA-376 §22.9.2.19: Excel
+ * writes a carriage return as _x000D_); _x005F_ escapes an underscore that would read as such an escape.
+ */
+export function unescapeXstring(text: string): string {
+  if (!text.includes('_x')) return text;
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Column number (1-based) of a cell reference ("AB12" → 28); 0 when it has no letters. */
