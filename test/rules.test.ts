@@ -407,6 +407,8 @@ describe('FINESS: EtablissementsClients', () => {
           demande('00059', { FINESS: { numeroFINESSGeos: '130000029 ; 130000029' } }),
           demande('00060', { FINESS: { numeroFINESSJuridique: 1300000 } }),
           demande('00061', { FINESS: { numeroFINESSGeos: null } }),
+          demande('00062', { FINESS: { telephoneClient: 491000000 } }),
+          demande('00063', { FINESS: { telephoneClient: 33491000000 } }),
         ),
       },
     ]);
@@ -501,6 +503,13 @@ describe('FINESS: EtablissementsClients', () => {
     for (const f of ['numeroFINESSJuridique', 'numeroFINESSGeos']) {
       expectIssue(run, { code: 'IDENTIFIANT_COMPLETE', severity: 'avertissement', sheet: F, row: run.rowOf(F, '00056'), field: f, demande: '00056', message: '« 0100000' });
     }
+  });
+
+  it('a phone number stored as a number gets its leading zero back (IDENTIFIANT_COMPLETE warning); other lengths are kept', () => {
+    expect(expectAccepted(run, '00062').beneficiaires.EtablissementsClients[0].telephoneClient).toBe('0491000000');
+    expectIssue(run, { code: 'IDENTIFIANT_COMPLETE', severity: 'avertissement', sheet: F, row: run.rowOf(F, '00062'), field: 'telephoneClient', demande: '00062', message: '« 0491000000 »' });
+    expect(expectAccepted(run, '00063').beneficiaires.EtablissementsClients[0].telephoneClient).toBe('33491000000');
+    expect(run.report.issues.filter((i: any) => i.demande === '00063')).toEqual([]);
   });
 
   it('a non-integer or too large number for an identifier is NOMBRE_IMPRECIS', () => {
