@@ -20,7 +20,7 @@ export interface SheetEntry {
   name: string;
   /** Part name of the sheet's XML. */
   part: string;
-  /** The sheet's <sheet> element in workbook.xml. */
+  /** The sheet's whole <sheet> element in workbook.xml. */
   tag: string;
 }
 
@@ -262,7 +262,7 @@ export class XlsxPackage {
       const rel = rels.find((r) => r.id === id);
       const name = attr(e.tag, 'name');
       if (!rel || name === undefined) continue;
-      this.sheets.push({ name, part: rel.target, tag: e.tag });
+      this.sheets.push({ name, part: rel.target, tag: wb.slice(e.index, e.end) });
     }
     const core = (await this.rels('')).find((r) => r.type.endsWith('/core-properties'));
     const coreXml = core ? await this.text(core.target) : undefined;
