@@ -409,6 +409,7 @@ describe('FINESS: EtablissementsClients', () => {
           demande('00061', { FINESS: { numeroFINESSGeos: null } }),
           demande('00062', { FINESS: { telephoneClient: 491000000 } }),
           demande('00063', { FINESS: { telephoneClient: 33491000000 } }),
+          demande('00064', { FINESS: { numeroFINESSJuridique: '2a0000012', numeroFINESSGeos: '2b0000034; 2A0000042' } }),
         ),
       },
     ]);
@@ -510,6 +511,12 @@ describe('FINESS: EtablissementsClients', () => {
     expectIssue(run, { code: 'IDENTIFIANT_COMPLETE', severity: 'avertissement', sheet: F, row: run.rowOf(F, '00062'), field: 'telephoneClient', demande: '00062', message: '« 0491000000 »' });
     expect(expectAccepted(run, '00063').beneficiaires.EtablissementsClients[0].telephoneClient).toBe('33491000000');
     expect(run.report.issues.filter((i: any) => i.demande === '00063')).toEqual([]);
+  });
+
+  it('a Corsican FINESS typed in lower case is upper-cased, with a MAJUSCULES warning', () => {
+    expect(expectAccepted(run, '00064').beneficiaires.EtablissementsClients[0]).toMatchObject({ numeroFINESSJuridique: '2A0000012', numeroFINESSGeos: ['2B0000034', '2A0000042'] });
+    expectIssue(run, { code: 'MAJUSCULES', severity: 'avertissement', sheet: F, row: run.rowOf(F, '00064'), field: 'numeroFINESSJuridique', demande: '00064', message: '« 2a0000012 » est écrit « 2A0000012 »' });
+    expectIssue(run, { code: 'MAJUSCULES', severity: 'avertissement', sheet: F, row: run.rowOf(F, '00064'), field: 'numeroFINESSGeos', demande: '00064', message: '« 2b0000034 ; 2A0000042 » est écrit « 2B0000034 ; 2A0000042 »' });
   });
 
   it('a non-integer or too large number for an identifier is NOMBRE_IMPRECIS', () => {

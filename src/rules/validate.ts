@@ -178,11 +178,13 @@ export function validateSheets(
           (row as ParsedRow & { invalid?: Set<string> }).invalid!.add(col.field);
           continue;
         }
-        if (typeof value === 'string' && col.upperCase) {
+        if (col.upperCase && (typeof value === 'string' || Array.isArray(value))) {
           // ASCII without a lower-case letter is its own upper case: the locale-aware call is slow.
-          const upper = ASCII_NO_LOWER.test(value) ? value : value.toLocaleUpperCase('fr-FR');
-          if (upper !== value) {
-            report('MAJUSCULES', row, col.field, { value, fixed: upper }, row.key);
+          const up = (t: string) => (ASCII_NO_LOWER.test(t) ? t : t.toLocaleUpperCase('fr-FR'));
+          const upper = typeof value === 'string' ? up(value) : value.map(up);
+          const shown = (v: string | string[]) => (typeof v === 'string' ? v : v.join(' ; '));
+          if (shown(upper) !== shown(value)) {
+            report('MAJUSCULES', row, col.field, { value: shown(value), fixed: shown(upper) }, row.key);
             value = upper;
           }
         }
