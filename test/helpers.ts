@@ -12,6 +12,20 @@ import { workbookBytes } from '../src/util/xlsx-write.js';
 export const root = path.resolve(__dirname, '..');
 export const bin = path.join(root, 'bin', 'xlsx2segur.js');
 
+/** The ten OUI/NON columns of an installation scenario, as the avance spec lists them (section 3). */
+export const SCENARIO_BOOLEANS = [
+  'isIdRef',
+  'isIdSlave',
+  'isSendingFluxIntraSIH',
+  'isProSanteConnectNeeded',
+  'isDirecToDMP',
+  'isPFIToDMP',
+  'isDirectToMSSPro',
+  'isPFIToMSSPro',
+  'isDirectToMSSCitoyen',
+  'isPFIToMSSCitoyen',
+];
+
 export function avanceMapping(): Mapping {
   return loadMapping(mappingPathFor('avance'));
 }

@@ -66,6 +66,15 @@ describe('CSV folders: one CSV per sheet', () => {
     const maj = rep.issues.find((i: any) => i.code === 'MAJUSCULES');
     expect(maj.message).toContain('« durand é » est écrit « DURAND É »');
   });
+
+  it('a folder without one of its CSV files: exit 2, the missing file named', () => {
+    const dir = tmpDir();
+    const { PJ: _pj, ...sheets } = csvSheets('27 450,00 €');
+    writeCsvFolder(path.join(dir, 'lot'), sheets, { encoding: 'utf8', delimiter: ';' });
+    const r = cli(['convert', path.join(dir, 'lot'), '-o', path.join(dir, 'out'), '--date', '20261124']);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain(`${path.join(dir, 'lot')} : fichier « PJ.csv » absent du dossier (un fichier CSV par feuille).`);
+  });
 });
 
 describe('inputs: files, folders (recursively) and glob patterns', () => {

@@ -10,7 +10,7 @@ import { fieldOfHeader } from '../src/read/sheet.js';
 import { columnLetter } from '../src/rules/issues.js';
 import { findWorksheet } from '../src/rules/validate.js';
 import type { Report } from '../src/report/report.js';
-import { avanceMapping, root, tmpDir, writeWorkbook, type SheetRows } from './helpers.js';
+import { avanceMapping, root, SCENARIO_BOOLEANS, tmpDir, writeWorkbook, type SheetRows } from './helpers.js';
 
 /**
  * Property-based tests (fast-check, fixed seeds): random valid demandes, in all the forms a spreadsheet
@@ -131,18 +131,6 @@ const headerArb = fc.record({
 });
 
 const PJ_CODES: Record<string, string> = { BON_COMMANDE: 'BDC', PREUVE_HT: 'HT', PREUVE_ACT_BIO: 'PAB', ATTESTATION_HONNEUR: 'AH' };
-const SCENARIO_BOOLEANS = [
-  'isIdRef',
-  'isIdSlave',
-  'isSendingFluxIntraSIH',
-  'isProSanteConnectNeeded',
-  'isDirecToDMP',
-  'isPFIToDMP',
-  'isDirectToMSSPro',
-  'isPFIToMSSPro',
-  'isDirectToMSSCitoyen',
-  'isPFIToMSSCitoyen',
-];
 
 interface Structure {
   juridique: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, HEADER, merge, root, tmpDir, writeWorkbook } from './helpers.js';
+import { cli, HEADER, merge, root, SCENARIO_BOOLEANS, tmpDir, writeWorkbook } from './helpers.js';
 import {
   demande,
   emailOfLength,
@@ -26,18 +26,7 @@ const C = 'Commandes';
 const F = 'FINESS';
 const S = 'Scénarios';
 const NOMS = ['nomMandataire', 'emailMandataire', 'telephoneMandataire'];
-const BOOLEANS = [
-  'isIdRef',
-  'isIdSlave',
-  'isSendingFluxIntraSIH',
-  'isProSanteConnectNeeded',
-  'isDirecToDMP',
-  'isPFIToDMP',
-  'isDirectToMSSPro',
-  'isPFIToMSSPro',
-  'isDirectToMSSCitoyen',
-  'isPFIToMSSCitoyen',
-];
+const BOOLEANS = SCENARIO_BOOLEANS;
 const mandataire = { isClientUnique: 'NON', isMandataire: 'OUI' };
 const deuxStructures = (num: string) => ({ extra: { FINESS: [finess(num)] } });
 

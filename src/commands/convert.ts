@@ -144,7 +144,8 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     progress.tick(0);
     try {
       // A folder of CSV files becomes a workbook in memory, read as any other.
-      const pkg = fs.statSync(file).isDirectory() ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
+      const csv = fs.statSync(file).isDirectory();
+      const pkg = csv ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
       const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
       const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
       if (!mapping) {
@@ -154,7 +155,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
         });
         continue;
       }
-      const result = await validatePackage(pkg, file, mapping, { depositDate: deposit.french });
+      const result = await validatePackage(pkg, file, mapping, { depositDate: deposit.french, csv });
       if (result.fatal) {
         failures.push({ file, message: result.fatal });
         continue;

@@ -47,9 +47,9 @@ export function findWorksheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Works
 }
 
 /** Reads one sheet a mapping declares; structural faults (missing sheet or column) go to `faults`. */
-function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: string[]): SheetData | undefined {
+function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: string[], csv = false): SheetData | undefined {
   if (!grid) {
-    faults.push(`feuille « ${spec.name} » absente`);
+    faults.push(csv ? `fichier « ${spec.name}.csv » absent du dossier (un fichier CSV par feuille)` : `feuille « ${spec.name} » absente`);
     return undefined;
   }
   const data = readSheet(grid, spec);
@@ -90,12 +90,12 @@ export function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Ma
 }
 
 /** validateWorkbook on a package read straight from its XML, one sheet at a time (see read/package.ts). */
-export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions): Promise<WorkbookResult> {
+export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions & { csv?: boolean }): Promise<WorkbookResult> {
   const sheets: Record<string, SheetData> = {};
   const faults: string[] = [];
   for (const spec of mapping.sheets) {
     const entry = pkg.sheet(spec.name);
-    const data = readDeclaredSheet(entry ? await pkg.grid(entry) : undefined, spec, faults);
+    const data = readDeclaredSheet(entry ? await pkg.grid(entry) : undefined, spec, faults, opts.csv);
     if (data) sheets[spec.name] = data;
   }
   const fatal = faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined;
