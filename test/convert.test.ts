@@ -228,3 +228,22 @@ describe('results workbook readability', () => {
     expect(selected).toEqual([`xl/worksheets/sheet${wb.views[0].activeTab + 1}.xml`]);
   });
 });
+
+describe('convert: the SIRET the journal knows for a numéro ANS', () => {
+  it('another SIRET for the same numéro ANS is a warning on the header cell; the demandes are still exported', async () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'out');
+    const lot = (name: string, siret: string, num: string) => writeWorkbook(path.join(dir, name), merge({ Fichier: [{ ...HEADER, SIRET: siret }] }, demandeRows(num)));
+    expect(cli(['convert', await lot('lot1.xlsx', HEADER.SIRET, '00001'), '-o', out, '--date', '20261124']).code).toBe(0);
+    // The same SIRET again: no warning.
+    const same = JSON.parse(cli(['convert', await lot('lot2.xlsx', HEADER.SIRET, '00002'), '-o', out, '--date', '20261124', '--json']).stdout);
+    expect(same.issues).toEqual([]);
+    const r = cli(['convert', await lot('lot3.xlsx', '73282932000074', '00003'), '-o', out, '--date', '20261124', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    const w = rep.issues.find((i: any) => i.code === 'SIRET_AUTRE_DANS_JOURNAL');
+    expect(w).toMatchObject({ severity: 'avertissement', sheet: 'Fichier', row: 2, column: 'B', field: 'SIRET' });
+    expect(w.message).toContain('déjà été exporté avec le SIRET 88412345600003 (JSON-ANS0000001-20261124-002.json) et non 73282932000074');
+    expect(rep.demandes[0]).toMatchObject({ numeroEditeur: '00003', status: 'acceptee', jsonFile: 'JSON-ANS0000001-20261124-003.json' });
+  });
+});

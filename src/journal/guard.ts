@@ -72,6 +72,19 @@ export function checkAgainstJournal(
     nextFree.set(k, n + 1);
     return String(n).padStart(5, '0');
   };
+  // The SIRET the journal knows for this numeroAns: another one is most likely a typing error.
+  const sirets = new Map<string, Map<string, string>>();
+  for (const r of results) {
+    if (!r.numeroAns || !r.siret || !r.header) continue;
+    if (!sirets.has(r.numeroAns)) sirets.set(r.numeroAns, journal.siretsOf(r.numeroAns));
+    const others = [...sirets.get(r.numeroAns)!].filter(([s]) => s !== r.siret);
+    if (!others.length) continue;
+    const h = r.header;
+    const [other, file] = others[others.length - 1];
+    r.issues.push(
+      makeIssue('SIRET_AUTRE_DANS_JOURNAL', { file: r.file, sheet: h.sheet, row: h.row, column: h.cols.SIRET ? columnLetter(h.cols.SIRET) : undefined, field: 'SIRET' }, { numeroAns: r.numeroAns, siret: r.siret, other, file }),
+    );
+  }
   for (const r of results) {
     const ans = r.numeroAns;
     if (!ans) continue;

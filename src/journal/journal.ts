@@ -193,6 +193,13 @@ export class Journal {
     return all[all.length - 1];
   }
 
+  /** The last file written for a numeroAns under each SIRET it was exported with. */
+  siretsOf(numeroAns: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const e of this.entries) if (e.numeroAns === numeroAns && e.siret) out.set(e.siret, e.file);
+    return out;
+  }
+
   /** Highest numeroEditeur used for a numeroAns and kind (0 when none). */
   highestNumber(kind: string, numeroAns: string): number {
     let max = 0;

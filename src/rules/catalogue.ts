@@ -67,6 +67,7 @@ export const catalogue = {
   PJ_TROP_GROSSE: { severity: 'erreur', template: 'Pièce « {value} » : {size} octets, au-delà des 3 Mo permis ({max} octets).' },
   PJ_FORMAT_REEL: { severity: 'erreur', template: 'Pièce « {value} » : son contenu est au format {real}, alors que formatFichier dit {format} (extension : {ext}).' },
   NUMERO_ANS_SIRET_DIFFERENTS: { severity: 'erreur', template: 'Le numéro ANS {numeroAns} est associé à deux SIRET différents ({siret} et {other}) : les classeurs ne sont pas fusionnés.' },
+  SIRET_AUTRE_DANS_JOURNAL: { severity: 'avertissement', template: 'Le numéro ANS {numeroAns} a déjà été exporté avec le SIRET {other} ({file}) et non {siret} : vérifiez le SIRET (un changement d\'établissement change le SIRET).' },
 } as const satisfies Record<string, { severity: Severity; template: string }>;
 
 export type IssueCode = keyof typeof catalogue;
