@@ -511,4 +511,36 @@ describe('the results workbook written from the package', () => {
     expect(seen.status).toEqual(['Acceptée', 'Rejetée (demande 00002)', 'Acceptée']);
     expect(seen.note).toMatch(/^xlsx2segur : /);
   });
+
+  it('every XML part of a results workbook is well-formed with its namespaces declared (inputs from exceljs, openpyxl, Calc)', async () => {
+    const input = await writerInput();
+    const dir = scratch('wellformed-');
+    const inputs: [string, Buffer][] = [['exceljs', input.bytes]];
+    fs.writeFileSync(path.join(dir, 'exceljs.xlsx'), input.bytes);
+    runPython(OPENPYXL_RESAVE, [path.join(dir, 'exceljs.xlsx'), path.join(dir, 'openpyxl.xlsx')]);
+    inputs.push(['openpyxl', fs.readFileSync(path.join(dir, 'openpyxl.xlsx'))]);
+    if (SOFFICE) inputs.push(['calc', fs.readFileSync(calc().resave(path.join(dir, 'exceljs.xlsx')))]);
+    for (const [who, bytes] of inputs) {
+      const { out } = await results(bytes);
+      const file = path.join(dir, `${who}.resultats.xlsx`);
+      fs.writeFileSync(file, out);
+      // ElementTree resolves every prefix: an undeclared one is an error ("unbound prefix").
+      const report = runPython(
+        `
+import sys, zipfile, xml.etree.ElementTree as ET
+bad = []
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for n in z.namelist():
+        if n.endswith(('.xml', '.rels')) or n.startswith('xl/drawings/vmlDrawing'):
+            try:
+                ET.fromstring(z.read(n))
+            except ET.ParseError as e:
+                bad.append(n + ': ' + str(e))
+print(chr(10).join(bad) if bad else 'ok')
+`,
+        [file],
+      );
+      expect(report.trim(), who).toBe('ok');
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { columnLetter } from '../rules/issues.js';
 
 const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const AUTHOR = 'xlsx2segur';
+const VML_NS = 'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"';
 
 /** A note of a cell as the comments part holds it. */
 interface Note {
@@ -96,12 +97,13 @@ export class SheetNotes {
     let have = new Set<string>();
     if (xml) {
       have = new Set<string>();
-      xml = xml.replace(/<v:shape\b(?:[^>]*\/>|[\s\S]*?<\/v:shape>)/g, (shape) => {
+      // Any prefix: openpyxl writes ns0:, ns1:… declared on each element.
+      xml = xml.replace(/<([\w.-]+:)?shape\b(?:[^>]*\/>|[\s\S]*?<\/\1shape>)/g, (shape) => {
         const id = /\bid="_x0000_s(\d+)"/.exec(shape);
         if (id) maxId = Math.max(maxId, Number(id[1]));
         if (!/ObjectType="Note"/.test(shape)) return shape;
-        const r = /<x:Row>\s*(\d+)\s*<\/x:Row>/.exec(shape);
-        const c = /<x:Column>\s*(\d+)\s*<\/x:Column>/.exec(shape);
+        const r = /<(?:[\w.-]+:)?Row>\s*(\d+)\s*<\/(?:[\w.-]+:)?Row>/.exec(shape);
+        const c = /<(?:[\w.-]+:)?Column>\s*(\d+)\s*<\/(?:[\w.-]+:)?Column>/.exec(shape);
         const ref = r && c ? `${columnLetter(Number(c[1]) + 1)}${Number(r[1]) + 1}` : '';
         if (keep.has(ref) && !have.has(ref)) {
           have.add(ref);
@@ -115,9 +117,10 @@ export class SheetNotes {
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">' +
         `<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="${idmap}"/></o:shapelayout></xml>`;
     }
+    // Our shapes declare their prefixes themselves: the drawing's root may not (openpyxl's does not).
     if (!xml.includes('_x0000_t202')) {
       shapes.push(
-        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>',
+        `<v:shapetype ${VML_NS} id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>`,
       );
     }
     for (const n of notes) {
@@ -125,7 +128,7 @@ export class SheetNotes {
       const row = rowOf(n.ref) - 1;
       const col = columnOf(n.ref) - 1;
       shapes.push(
-        `<v:shape id="_x0000_s${++maxId}" type="#_x0000_t202" style="position:absolute;margin-left:0;margin-top:0;width:240pt;height:80pt;z-index:${maxId % 1024};visibility:hidden" fillcolor="infoBackground [80]" strokecolor="none [81]" o:insetmode="auto">` +
+        `<v:shape ${VML_NS} id="_x0000_s${++maxId}" type="#_x0000_t202" style="position:absolute;margin-left:0;margin-top:0;width:240pt;height:80pt;z-index:${maxId % 1024};visibility:hidden" fillcolor="infoBackground [80]" strokecolor="none [81]" o:insetmode="auto">` +
           '<v:fill color2="infoBackground [80]"/><v:shadow color="none [81]" obscured="t"/><v:path o:connecttype="none"/>' +
           '<v:textbox style="mso-direction-alt:auto" inset="1.3mm,1.3mm,2.5mm,2.5mm"><div style="text-align:left"/></v:textbox>' +
           `<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>${col + 1}, 15, ${Math.max(row - 1, 0)}, 2, ${col + 4}, 15, ${row + 4}, 16</x:Anchor>` +

@@ -306,7 +306,7 @@ class ResultsWriter {
     const drawingId = [...elements(tail, 'legacyDrawing')][0];
     const vmlRel = sheetRels.find((r) => r.id === (drawingId ? attr(drawingId.tag, 'id') : undefined)) ?? sheetRels.find((r) => r.type.endsWith('/vmlDrawing'));
     const vmlXml = vmlRel ? await this.pkg.text(vmlRel.target) : undefined;
-    const idmap = Number(/<o:idmap\b[^>]*\bdata="(\d+)/.exec(vmlXml ?? '')?.[1] ?? index);
+    const idmap = Number(/<(?:[\w.-]+:)?idmap\b[^>]*\bdata="(\d+)/.exec(vmlXml ?? '')?.[1] ?? index);
     const commentsPart = commentsRel && /^xl\/comments\d+\.xml$/.test(commentsRel.target) ? commentsRel.target : this.freePart((n) => `xl/comments${n}.xml`);
     const vmlPart = vmlRel && /^xl\/drawings\/vmlDrawing\d+\.vml$/.test(vmlRel.target) ? vmlRel.target : this.freePart((n) => `xl/drawings/vmlDrawing${n}.vml`);
     for (const [rel, part, type, ct] of [
