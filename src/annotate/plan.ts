@@ -1,6 +1,7 @@
 import type { WorkbookResult } from '../rules/validate.js';
 import type { Issue } from '../rules/issues.js';
 import type { SheetData } from '../read/sheet.js';
+import type { SheetSpec } from '../mapping/schema.js';
 import type { Demande } from '../join/model.js';
 import { columnOf } from '../read/xml.js';
 
@@ -50,7 +51,7 @@ function bullet(i: Issue): string {
 }
 
 /** What each data row of each sheet read shows in the results workbook, by sheet name as in the workbook. */
-export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<string, SheetPlan> {
+export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sheet(name: string): SheetPlan | undefined } {
   // Issues and demande of each row, by sheet then row number.
   const rowIssues = new Map<string, Map<number, Issue[]>>();
   for (const i of result.issues) {
@@ -71,12 +72,8 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
     belongs(d.main, d);
     for (const name in d.details) for (const r of d.details[name]) belongs(r, d);
   }
-  const plans = new Map<string, SheetPlan>();
-  for (const spec of result.mapping.sheets) {
-    const data = result.sheets[spec.name];
-    if (!data?.headerRow) continue;
+  const planSheet = (spec: SheetSpec, data: SheetData): SheetPlan => {
     const rows = new Map<number, RowPlan>();
-    plans.set(data.actualName, { data, rows });
     const sheetIssues = rowIssues.get(data.actualName);
     const sheetDemandes = rowDemande.get(data.actualName);
     for (const raw of data.rows) {
@@ -123,20 +120,28 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): Map<
       }
       rows.set(raw.row, { status, color, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: NO_VALUES });
     }
-  }
-  // A renumbered demande carries its new number in every row, and PJ names built on it follow.
-  const key = result.mapping.joinKey;
-  for (const d of result.demandes) {
-    if (!d.renumberedFrom) continue;
-    for (const r of [d.main, ...Object.values(d.details).flat()]) {
-      const plan = plans.get(r.sheet)?.rows.get(r.row);
-      if (!plan) continue;
-      if (plan.values === NO_VALUES) plan.values = new Map();
-      if (r.cols[key]) plan.values.set(r.cols[key], d.key);
-      // The journal's check already gave the PJ names their new number (journal/guard.ts).
-      const name = r.values.nomFichier;
-      if (r.cols.nomFichier && typeof name === 'string' && name.includes(`-${d.key}.`)) plan.values.set(r.cols.nomFichier, name);
+    // A renumbered demande carries its new number in every row, and PJ names built on it follow.
+    const key = result.mapping.joinKey;
+    for (const d of result.demandes) {
+      if (!d.renumberedFrom) continue;
+      for (const r of [d.main, ...Object.values(d.details).flat()]) {
+        const plan = r.sheet === data.actualName ? rows.get(r.row) : undefined;
+        if (!plan) continue;
+        if (plan.values === NO_VALUES) plan.values = new Map();
+        if (r.cols[key]) plan.values.set(r.cols[key], d.key);
+        // The journal's check already gave the PJ names their new number (journal/guard.ts).
+        const name = r.values.nomFichier;
+        if (r.cols.nomFichier && typeof name === 'string' && name.includes(`-${d.key}.`)) plan.values.set(r.cols.nomFichier, name);
+      }
     }
-  }
-  return plans;
+    return { data, rows };
+  };
+  // Each sheet's plan is made when it is asked for, so that only one sheet's texts are held at a time.
+  return {
+    sheet(name: string): SheetPlan | undefined {
+      const spec = result.mapping.sheets.find((s) => result.sheets[s.name]?.actualName === name);
+      const data = spec ? result.sheets[spec.name] : undefined;
+      return spec && data?.headerRow ? planSheet(spec, data) : undefined;
+    },
+  };
 }

@@ -106,7 +106,7 @@ class ResultsWriter {
     const plans = planResults(result, opts);
     let vmlCount = 0;
     for (const entry of sheets) {
-      const plan = plans.get(entry.name);
+      const plan = plans.sheet(entry.name);
       if (plan) await this.rewriteSheet(entry, plan, ++vmlCount);
       else await this.unselect(entry, ++vmlCount);
     }
