@@ -7,6 +7,7 @@ import { loadMapping, mappingPathFor, type Mapping } from '../src/mapping/load.j
 import { buildTemplate } from '../src/template/template.js';
 import { avanceExample } from '../src/template/example.js';
 import { fillWorkbook, type RowData } from '../src/template/fill.js';
+import { readWorkbook } from '../src/read/xlsx.js';
 import { workbookBytes } from '../src/util/xlsx-write.js';
 
 export const root = path.resolve(__dirname, '..');
@@ -140,10 +141,12 @@ export function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+/**
+ * A workbook read with exceljs as our commands read one (readWorkbook): packages written by other tools
+ * (openpyxl's note parts, absolute targets) are first made readable by exceljs 4.4.0.
+ */
 export async function readXlsx(file: string): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file);
-  return wb;
+  return readWorkbook(file);
 }
 
 /** Column number of a header cell containing text, in row 1 of a sheet. */

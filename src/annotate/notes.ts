@@ -41,9 +41,7 @@ export class SheetNotes {
         if (at >= 0) this.kept.set(ref, { ref, author, textXml: run(text.slice(at + NOTE_SEPARATOR.length)) });
         continue;
       }
-      // exceljs reads a note's text only from runs: a plain <t> (openpyxl writes it) goes into one.
-      const fixed = /<(?:[\w.-]+:)?r\b/.test(textXml) ? textXml : textXml.replace(/<((?:[\w.-]+:)?)t\b([^>]*)>([\s\S]*?)<\/(?:[\w.-]+:)?t>/, '<$1r><$1t$2>$3</$1t></$1r>');
-      this.kept.set(ref, { ref, author, textXml: fixed });
+      this.kept.set(ref, { ref, author, textXml });
     }
   }
 

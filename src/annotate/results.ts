@@ -108,7 +108,7 @@ class ResultsWriter {
     for (const entry of sheets) {
       const plan = plans.sheet(entry.name);
       if (plan) await this.rewriteSheet(entry, plan, ++vmlCount);
-      else await this.unselect(entry, ++vmlCount);
+      else await this.unselect(entry);
     }
 
     // The Synthèse, last, and the tab the workbook opens on.
@@ -143,29 +143,15 @@ class ResultsWriter {
   // ---------------------------------------------------------------------------------------------------
   // Sheets
 
-  /**
-   * A sheet not read: only its tab is no longer selected (the Synthèse alone is), and its notes, if another
-   * tool named their parts otherwise, get the names exceljs reads.
-   */
-  private async unselect(entry: SheetEntry, index: number): Promise<void> {
+  /** A sheet not read: only its tab is no longer selected (the Synthèse alone is). */
+  private async unselect(entry: SheetEntry): Promise<void> {
     const buf = await this.pkg.bytes(entry.part);
     if (!buf) return;
-    const sheetRels = [...(await this.pkg.rels(entry.part))];
-    const commentsRel = sheetRels.find((r) => r.type.endsWith('/comments'));
-    const vmlRel = sheetRels.find((r) => r.type.endsWith('/vmlDrawing'));
-    const renamed = Boolean(
-      commentsRel && (!/^xl\/comments\d+\.xml$/.test(commentsRel.target) || (vmlRel && !/^xl\/drawings\/vmlDrawing\d+\.vml$/.test(vmlRel.target))),
-    );
     const at = buf.indexOf('tabSelected');
-    const selected = at >= 0 && at < buf.indexOf('sheetData');
-    if (!selected && !renamed) return;
-    const { head, tail } = sheetWindows(buf);
-    let end = tail;
-    if (renamed) end = await this.placeNotes(entry, sheetRels, new SheetNotes(await this.pkg.text(commentsRel!.target)), tail, index);
-    if (!selected && end === tail) return;
-    // head and tail are byte strings (see sheetWindows): their lengths are byte counts.
-    const body = buf.subarray(head.length, buf.length - tail.length);
-    this.set(entry.part, [Buffer.from(unselectViews(head), 'latin1'), body, Buffer.from(end, 'latin1')]);
+    if (at < 0 || at > buf.indexOf('sheetData')) return;
+    const { head } = sheetWindows(buf);
+    // head is a byte string (see sheetWindows): its length is a byte count.
+    this.set(entry.part, [Buffer.from(unselectViews(head), 'latin1'), buf.subarray(head.length)]);
   }
 
   private async rewriteSheet(entry: SheetEntry, plan: SheetPlan, vmlIndex: number): Promise<void> {
@@ -298,8 +284,8 @@ class ResultsWriter {
   // Notes
 
   /**
-   * Writes a sheet's notes (comments part and its drawing) under the names exceljs reads
-   * (xl/commentsN.xml, xl/drawings/vmlDrawingN.vml), and returns the sheet's tail with its legacyDrawing.
+   * Writes a sheet's notes (comments part and its drawing), under the input's part names or, for a sheet
+   * that had none, Excel's; returns the sheet's tail with its legacyDrawing.
    */
   private async placeNotes(entry: SheetEntry, sheetRels: Rel[], notes: SheetNotes, tail: string, index: number): Promise<string> {
     const commentsRel = sheetRels.find((r) => r.type.endsWith('/comments'));
@@ -307,18 +293,15 @@ class ResultsWriter {
     const vmlRel = sheetRels.find((r) => r.id === (drawingId ? attr(drawingId.tag, 'id') : undefined)) ?? sheetRels.find((r) => r.type.endsWith('/vmlDrawing'));
     const vmlXml = vmlRel ? await this.pkg.text(vmlRel.target) : undefined;
     const idmap = Number(/<(?:[\w.-]+:)?idmap\b[^>]*\bdata="(\d+)/.exec(vmlXml ?? '')?.[1] ?? index);
-    const commentsPart = commentsRel && /^xl\/comments\d+\.xml$/.test(commentsRel.target) ? commentsRel.target : this.freePart((n) => `xl/comments${n}.xml`);
-    const vmlPart = vmlRel && /^xl\/drawings\/vmlDrawing\d+\.vml$/.test(vmlRel.target) ? vmlRel.target : this.freePart((n) => `xl/drawings/vmlDrawing${n}.vml`);
+    const commentsPart = commentsRel?.target ?? this.freePart((n) => `xl/comments${n}.xml`);
+    const vmlPart = vmlRel?.target ?? this.freePart((n) => `xl/drawings/vmlDrawing${n}.vml`);
     for (const [rel, part, type, ct] of [
       [commentsRel, commentsPart, 'comments', CT.comments],
       [vmlRel, vmlPart, 'vmlDrawing', CT.vml],
     ] as const) {
-      if (rel && rel.target !== part) {
-        this.removePart(rel.target);
-        rel.target = part;
-      }
-      if (!rel) sheetRels.push({ id: freeId(sheetRels), type: `${REL}/${type}`, target: part, external: false });
-      if (!this.pkg.zip.file(part)) this.added.push(part);
+      if (rel) continue;
+      sheetRels.push({ id: freeId(sheetRels), type: `${REL}/${type}`, target: part, external: false });
+      this.added.push(part);
       if (ct === CT.comments || !/<Default\b[^>]*Extension="vml"/i.test(this.contentTypes)) this.override(part, ct);
     }
     this.set(commentsPart, notes.commentsXml());
@@ -455,12 +438,18 @@ class ResultsWriter {
   private removePart(part: string): void {
     if (!this.pkg.zip.file(part)) return;
     this.removed.add(part);
-    this.contentTypes = this.contentTypes.replace(new RegExp(`<Override\\b[^>]*PartName="/${escape(part)}"[^>]*/>`, 'i'), '');
+    const o = this.overrideOf(part);
+    if (o) this.contentTypes = this.contentTypes.slice(0, o.index) + this.contentTypes.slice(o.end);
   }
 
   private override(part: string, type: string): void {
-    if (new RegExp(`PartName="/${escape(part)}"`, 'i').test(this.contentTypes)) return;
+    if (this.overrideOf(part)) return;
     this.contentTypes = this.contentTypes.replace(/<\/(?:[\w.-]+:)?Types\s*>/, (close) => `<Override PartName="/${part}" ContentType="${type}"/>${close}`);
+  }
+
+  /** The <Override> of a part in [Content_Types].xml (part names compare without case). */
+  private overrideOf(part: string) {
+    return [...elements(this.contentTypes, 'Override')].find((e) => attr(e.tag, 'PartName')?.toLowerCase() === `/${part}`.toLowerCase());
   }
 
   /** The zip: the input's entries in their order, changed ones rewritten, others copied as stored. */
@@ -478,11 +467,6 @@ class ResultsWriter {
         rels.delete(name);
       } else if (this.changed.has(name)) {
         zip.appendPart(name, this.changed.get(name)!);
-      } else if (name.endsWith('.rels')) {
-        // Targets made relative: exceljs, which reads the results workbook again (retour, solde), resolves no other.
-        const text = (await this.pkg.text(name)) ?? '';
-        if (/\bTarget="\//.test(text)) zip.appendPart(name, zip.part(renderRels(await this.pkg.rels(sourceOf(name)), sourceOf(name))));
-        else await this.copy(zip, name);
       } else await this.copy(zip, name);
     }
     for (const name of this.added) zip.appendPart(name, this.changed.get(name)!);
@@ -504,16 +488,6 @@ function lastColumn(body: string, prefix: string): number | undefined {
   if (at < 0) return /<(?:[\w.-]+:)?c[\s/>]/.test(body) ? undefined : 0;
   const ref = attr(body.slice(at, body.indexOf('>', at) + 1), 'r');
   return ref ? columnOf(ref) : undefined;
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** "xl/worksheets/_rels/sheet1.xml.rels" → "xl/worksheets/sheet1.xml"; "_rels/.rels" → "". */
-function sourceOf(relsPart: string): string {
-  if (relsPart === '_rels/.rels') return '';
-  return path.posix.join(path.posix.dirname(path.posix.dirname(relsPart)), path.posix.basename(relsPart).replace(/\.rels$/, ''));
 }
 
 function freeId(rels: Rel[]): string {
