@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import { readWorkbook } from '../read/xlsx.js';
-import { detectKind, mappingOf } from '../mapping/detect.js';
+import { detectKind, infoOfWorkbook, mappingOf } from '../mapping/detect.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
 import { Journal, STATE_LABELS, stateOf } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
@@ -36,10 +36,10 @@ export const ASP_LABEL_HEADER = 'Réponse ASP [xlsx2segur]';
  */
 export async function annotateAspAnswers(file: string, journal: Journal, outDir: string): Promise<string> {
   const wb = await readWorkbook(file);
-  const kind = detectKind(wb);
+  const kind = detectKind(infoOfWorkbook(wb));
   if (!kind) throw new UserError(`${file} : type de classeur inconnu (ni avance ni solde).`);
   const mapping = mappingOf(kind);
-  const result = validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
+  const result = await validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
   const ans = result.numeroAns;
   const data = result.sheets[mapping.main.name];

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
 import { columnLetter } from '../rules/issues.js';
-import { bytesOf, cellsOf, relsPartOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
+import { bytesOf, cellsOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
 import { rawEntry } from '../read/xlsx.js';
-import { attr, columnOf, elements, encodeXml, removeAttr, rowOf, setAttr } from '../read/xml.js';
+import { attr, columnOf, elements, encodeXml, relativeTarget, relsPartOf, removeAttr, rowOf, setAttr, sourceDirOf } from '../read/xml.js';
 import { ZipBuilder, type Part } from '../util/zip-write.js';
 import { GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
 import { MINIMAL_STYLES, StyleBook } from './styles.js';
@@ -496,10 +495,10 @@ function freeId(rels: Rel[]): string {
 }
 
 function renderRels(rels: Rel[], source: string): string {
-  const dir = '/' + path.posix.dirname(source || 'x');
+  const dir = sourceDirOf(source);
   const list = rels
     .map((r) => {
-      const target = r.external ? r.target : path.posix.relative(dir, '/' + r.target);
+      const target = r.external ? r.target : relativeTarget(dir, r.target);
       return `<Relationship Id="${encodeXml(r.id)}" Type="${encodeXml(r.type)}" Target="${encodeXml(target)}"${r.external ? ' TargetMode="External"' : ''}/>`;
     })
     .join('');

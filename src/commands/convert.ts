@@ -207,7 +207,8 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     const name = resultsName(result.file, usedNames, opts.outDir);
     const target = path.join(opts.outDir, name);
     try {
-      const files = written.filter((f) => f.demandes.some((k) => result.demandes.some((d) => d.key === k && d.output?.file === f.name)));
+      const mine = new Set(result.demandes.map((d) => d.output?.file));
+      const files = written.filter((f) => mine.has(f.name));
       writeFileAtomic(target, await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files }));
       resultFiles.set(result.file, target);
     } catch (e) {

@@ -47,7 +47,7 @@ function fromJournal(journal: Journal): Candidate[] {
 async function fromWorkbook(file: string): Promise<Candidate[]> {
   const wb = await readWorkbook(file);
   const mapping = mappingOf('avance');
-  const result = validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
+  const result = await validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
   const journal = Journal.load(path.dirname(file));
   const ws = findWorksheet(wb, result.sheets[mapping.main.name].actualName)!;

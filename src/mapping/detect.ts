@@ -44,8 +44,7 @@ export async function infoOfPackage(pkg: XlsxPackage): Promise<WorkbookInfo> {
  * properties), else the sheets it holds (Commandes → avance, Factures → solde). Undefined when it cannot
  * be told.
  */
-export function detectKind(wb: ExcelJS.Workbook | WorkbookInfo): Kind | undefined {
-  const info = 'sheetNames' in wb ? wb : infoOfWorkbook(wb);
+export function detectKind(info: WorkbookInfo): Kind | undefined {
   const candidates: string[] = [];
   if (typeof info.listsA1 === 'string') candidates.push(info.listsA1);
   candidates.push(info.subject ?? '', info.keywords ?? '');

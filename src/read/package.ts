@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type JSZip from 'jszip';
 import { entryBytes, openZip } from './xlsx.js';
-import { attr, columnOf, decodeXml, elements, rowOf, runText, unescapeXstring } from './xml.js';
+import { attr, columnOf, decodeXml, elements, relsPartOf, resolveTarget, rowOf, runText, sourceDirOf, unescapeXstring } from './xml.js';
 import { CellError, cellScalar, type CellScalar } from './cell.js';
 import type { Grid } from './sheet.js';
 import { fold } from './sheet.js';
@@ -308,7 +307,7 @@ export class XlsxPackage {
     if (cached) return cached;
     const relsPart = relsPartOf(part);
     const xml = (await this.text(relsPart)) ?? '';
-    const dir = '/' + path.posix.dirname(part || 'x');
+    const dir = sourceDirOf(part);
     const out: Rel[] = [];
     for (const e of elements(xml, 'Relationship')) {
       const target = attr(e.tag, 'Target') ?? '';
@@ -316,7 +315,7 @@ export class XlsxPackage {
       out.push({
         id: attr(e.tag, 'Id') ?? '',
         type: attr(e.tag, 'Type') ?? '',
-        target: external ? target : path.posix.join(target.startsWith('/') ? '/' : dir, target).slice(1),
+        target: external ? target : resolveTarget(dir, target),
         external,
       });
     }
@@ -447,10 +446,4 @@ function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], d
       return isDateFormat(numFmts[c.s]) ? excelDate(n, date1904) : n;
     }
   }
-}
-
-/** "xl/worksheets/sheet1.xml" → "xl/worksheets/_rels/sheet1.xml.rels"; '' → "_rels/.rels". */
-export function relsPartOf(part: string): string {
-  if (!part) return '_rels/.rels';
-  return path.posix.join(path.posix.dirname(part), '_rels', path.posix.basename(part) + '.rels');
 }

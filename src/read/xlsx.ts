@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { UserError } from '../util/errors.js';
+import { relativeTarget, resolveTarget, sourceDirOf, sourceOfRels } from './xml.js';
 
 const COMMENTS_REL = /\/relationships\/comments$/;
 const VML_REL = /\/relationships\/vmlDrawing$/;
@@ -36,19 +36,18 @@ async function normalisePackage(buffer: Buffer, zip: JSZip): Promise<Buffer> {
   const relFiles = Object.keys(zip.files).filter((n) => n.endsWith('.rels') && !zip.files[n].dir);
   for (const name of relFiles) {
     const xml = await zip.file(name)!.async('string');
-    // The source part of "xl/worksheets/_rels/sheet1.xml.rels" is "xl/worksheets/sheet1.xml".
-    const sourceDir = '/' + path.posix.dirname(path.posix.dirname(name));
+    const sourceDir = sourceDirOf(sourceOfRels(name));
     const fixed = xml.replace(/<Relationship\b[^>]*>/g, (tag) => {
       const target = /\bTarget="([^"]*)"/.exec(tag)?.[1];
       if (!target || /\bTargetMode="External"/.test(tag)) return tag;
       const type = /\bType="([^"]*)"/.exec(tag)?.[1] ?? '';
-      const part = path.posix.join(target.startsWith('/') ? '/' : sourceDir, target).slice(1);
+      const part = resolveTarget(sourceDir, target);
       let to = part;
       if (COMMENTS_REL.test(type) && !EXCELJS_COMMENTS.test(part)) to = rename(part, (n) => `xl/comments${n}.xml`);
       if (VML_REL.test(type) && !EXCELJS_VML.test(part)) to = rename(part, (n) => `xl/drawings/vmlDrawing${n}.vml`);
       if (COMMENTS_REL.test(type)) commentParts.add(part);
       if (to === part && !target.startsWith('/')) return tag;
-      return tag.replace(/\bTarget="[^"]*"/, `Target="${path.posix.relative(sourceDir, '/' + to)}"`);
+      return tag.replace(/\bTarget="[^"]*"/, `Target="${relativeTarget(sourceDir, to)}"`);
     });
     if (fixed !== xml) {
       zip.file(name, fixed);

@@ -1,6 +1,9 @@
+import path from 'node:path';
+
 /**
- * Small, fast helpers for the XML parts of an .xlsx package (SpreadsheetML), read and rewritten as text.
- * Elements may carry a namespace prefix (<x:row>, written by some libraries): every pattern allows one.
+ * Small, fast helpers for the XML parts of an .xlsx package (SpreadsheetML), read and rewritten as text,
+ * and for the names of its parts and relationships. Elements may carry a namespace prefix (<x:row>,
+ * written by some libraries): every pattern allows one.
  */
 
 const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#(\d+)|#x([0-9a-fA-F]+));/g;
@@ -113,4 +116,34 @@ export function columnOf(ref: string): number {
 export function rowOf(ref: string): number {
   const m = /\d+/.exec(ref);
   return m ? Number(m[0]) : 0;
+}
+
+/**
+ * The part a relationship target names. Targets are relative to the folder of the relationship's source
+ * part (`sourceDir`, "/xl/worksheets"), or absolute ("/xl/comments/comment1.xml", as openpyxl writes them).
+ */
+export function resolveTarget(sourceDir: string, target: string): string {
+  return path.posix.join(target.startsWith('/') ? '/' : sourceDir, target).slice(1);
+}
+
+/** A part as a target relative to `sourceDir` (the form exceljs 4.4.0 resolves, and Excel writes). */
+export function relativeTarget(sourceDir: string, part: string): string {
+  return path.posix.relative(sourceDir, '/' + part);
+}
+
+/** The folder a part's relationship targets are relative to ('' for the package itself: its root). */
+export function sourceDirOf(part: string): string {
+  return '/' + path.posix.dirname(part || 'x');
+}
+
+/** "xl/worksheets/sheet1.xml" → "xl/worksheets/_rels/sheet1.xml.rels"; '' → "_rels/.rels". */
+export function relsPartOf(part: string): string {
+  if (!part) return '_rels/.rels';
+  return path.posix.join(path.posix.dirname(part), '_rels', path.posix.basename(part) + '.rels');
+}
+
+/** The part whose relationships a .rels part holds: the reverse of relsPartOf. */
+export function sourceOfRels(relsPart: string): string {
+  if (relsPart === '_rels/.rels') return '';
+  return path.posix.join(path.posix.dirname(path.posix.dirname(relsPart)), path.posix.basename(relsPart).replace(/\.rels$/, ''));
 }

@@ -65,19 +65,22 @@ function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: stri
   return data;
 }
 
-/** Reads the sheets a mapping declares; structural faults (missing sheet or column) are fatal. */
-export function readSheets(grids: (name: string) => Grid | undefined, mapping: Mapping, file: string) {
+/**
+ * Reads the sheets a mapping declares, one after the other (a package reads a sheet's XML only when asked);
+ * structural faults (missing sheet or column) are fatal.
+ */
+async function readSheets(grids: (name: string) => Grid | undefined | Promise<Grid | undefined>, mapping: Mapping, file: string, csv = false) {
   const sheets: Record<string, SheetData> = {};
   const faults: string[] = [];
   for (const spec of mapping.sheets) {
-    const data = readDeclaredSheet(grids(spec.name), spec, faults);
+    const data = readDeclaredSheet(await grids(spec.name), spec, faults, csv);
     if (data) sheets[spec.name] = data;
   }
   return { sheets, fatal: faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined };
 }
 
-export function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Mapping, opts: ValidateOptions): WorkbookResult {
-  const { sheets, fatal } = readSheets(
+export async function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Mapping, opts: ValidateOptions): Promise<WorkbookResult> {
+  const { sheets, fatal } = await readSheets(
     (name) => {
       const ws = findWorksheet(wb, name);
       return ws ? gridFromWorksheet(ws) : undefined;
@@ -89,16 +92,17 @@ export function validateWorkbook(wb: ExcelJS.Workbook, file: string, mapping: Ma
   return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904 });
 }
 
-/** validateWorkbook on a package read straight from its XML, one sheet at a time (see read/package.ts). */
+/** validateWorkbook on a package read straight from its XML (see read/package.ts). */
 export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions & { csv?: boolean }): Promise<WorkbookResult> {
-  const sheets: Record<string, SheetData> = {};
-  const faults: string[] = [];
-  for (const spec of mapping.sheets) {
-    const entry = pkg.sheet(spec.name);
-    const data = readDeclaredSheet(entry ? await pkg.grid(entry) : undefined, spec, faults, opts.csv);
-    if (data) sheets[spec.name] = data;
-  }
-  const fatal = faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined;
+  const { sheets, fatal } = await readSheets(
+    (name) => {
+      const entry = pkg.sheet(name);
+      return entry ? pkg.grid(entry) : undefined;
+    },
+    mapping,
+    file,
+    opts.csv,
+  );
   return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904: opts.date1904 ?? pkg.date1904 });
 }
 
