@@ -59,9 +59,17 @@ describe('the journal never forgets a file written to the folder', () => {
     expect(cli(['convert', path.join(root, 'samples/exemple-specification.xlsx'), '-o', out, '--date', '20261124']).code).toBe(0);
     fs.rmSync(path.join(out, 'xlsx2segur-journal.json'));
     const r = cli(['convert', path.join(root, 'samples/exemple-specification.xlsx'), '-o', out, '--date', '20261124', '--json']);
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).issues.map((i: any) => i.code)).toContain('DEJA_EXPORTEE');
+    // Recovered from the file: already exported, nothing to do, nothing written again.
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.demandes[0]).toMatchObject({ status: 'deja_exportee', jsonFile: 'JSON-ANS0000001-20261124-001.json', numLigne: 1 });
+    expect(rep.jsonFiles).toEqual([]);
     const entries = JSON.parse(fs.readFileSync(path.join(out, 'xlsx2segur-journal.json'), 'utf8')).entries;
     expect(entries).toMatchObject([{ kind: 'avance', numeroEditeur: '00001', file: 'JSON-ANS0000001-20261124-001.json', montant: '27450.00', finess: ['111111111', '111111112', '222222222'] }]);
+    // Its fingerprint, read from the file, is the one convert records.
+    const fresh = path.join(dir, 'fresh');
+    cli(['convert', path.join(root, 'samples/exemple-specification.xlsx'), '-o', fresh, '--date', '20261124']);
+    expect(entries[0].fingerprint).toBe(JSON.parse(fs.readFileSync(path.join(fresh, 'xlsx2segur-journal.json'), 'utf8')).entries[0].fingerprint);
+    expect(entries[0].fingerprint).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -13,7 +13,7 @@ describe('convert: the specification example', () => {
     const text = fs.readFileSync(path.join(out, 'JSON-ANS0000001-20261124-001.json'), 'utf8');
     expect(text).toBe(fs.readFileSync(path.join(root, 'test/golden/exemple-specification.json'), 'utf8'));
     expect(text).toContain('"montantSegurHT": 27450.00');
-    expect(r.stdout).toContain('1 demande lue, 1 acceptée, 0 rejetée');
+    expect(r.stdout).toContain('1 demande lue : 1 exportée, 0 rejetée');
   });
 
   it('is deterministic: same input and date, same bytes (JSON and results workbook)', () => {
@@ -30,8 +30,8 @@ describe('convert: the specification example', () => {
     const out = tmpDir();
     const r = cli(['convert', 'samples/exemple-specification.xlsx', '-o', out, '--date', '20261124', '--json']);
     const rep = JSON.parse(r.stdout);
-    expect(rep.totals).toMatchObject({ demandes: 1, accepted: 1, rejected: 0, jsonFiles: 1 });
-    expect(rep.demandes[0]).toMatchObject({ numeroEditeur: '00001', status: 'acceptee', jsonFile: 'JSON-ANS0000001-20261124-001.json', numLigne: 1 });
+    expect(rep.totals).toMatchObject({ demandes: 1, statuses: { exportee: 1, rejetee: 0, deja_exportee: 0 }, needsAction: 0, jsonFiles: 1 });
+    expect(rep.demandes[0]).toMatchObject({ numeroEditeur: '00001', status: 'exportee', statusLabel: 'Exportée : JSON-ANS0000001-20261124-001.json, ligne 1', jsonFile: 'JSON-ANS0000001-20261124-001.json', numLigne: 1 });
   });
 });
 
@@ -119,9 +119,9 @@ describe('convert: rejected demandes and the results workbook', () => {
     const ws = res.getWorksheet('Commandes')!;
     const status = colOf(ws, 'Statut [xlsx2segur]');
     const problems = colOf(ws, 'Problèmes [xlsx2segur]');
-    expect(ws.getRow(2).getCell(status).value).toBe('Acceptée : JSON-ANS0000001-20261124-001.json, ligne 1');
-    expect(ws.getRow(3).getCell(status).value).toBe('Rejetée (demande 00002)');
-    expect(ws.getRow(4).getCell(status).value).toBe('Acceptée : JSON-ANS0000001-20261124-001.json, ligne 2');
+    expect(ws.getRow(2).getCell(status).value).toBe('Exportée : JSON-ANS0000001-20261124-001.json, ligne 1');
+    expect(ws.getRow(3).getCell(status).value).toBe('Rejetée : 1 erreur à corriger (voir Problèmes)');
+    expect(ws.getRow(4).getCell(status).value).toBe('Exportée : JSON-ANS0000001-20261124-001.json, ligne 2');
     expect(String(ws.getRow(3).getCell(problems).value)).toContain('MONTANT_DECIMALES');
     const amount = ws.getRow(3).getCell(colOf(ws, '(montantSegurHT)'));
     expect(amount.value).toBe('12,345'); // value kept
@@ -129,16 +129,19 @@ describe('convert: rejected demandes and the results workbook', () => {
     expect((amount.fill as any).fgColor.argb).toBe('FFFFC7CE');
     // The other rows of the rejected demande say why.
     const fin = res.getWorksheet('FINESS')!;
-    expect(fin.getRow(3).getCell(colOf(fin, 'Statut [xlsx2segur]')).value).toBe('Rejetée (demande 00002)');
+    expect(fin.getRow(3).getCell(colOf(fin, 'Statut [xlsx2segur]')).value).toBe('Rejetée : 1 erreur à corriger (voir Problèmes)');
+    expect(String(fin.getRow(3).getCell(colOf(fin, 'Problèmes [xlsx2segur]')).value)).toBe('Demande 00002 rejetée : voir la feuille « Commandes », ligne 3.');
     // Synthèse: counts, rejected demandes, files to deposit.
     const syn = res.getWorksheet('Synthèse')!;
     const text: string[] = [];
     syn.eachRow((row) => text.push((row.values as any[]).filter((v) => v !== undefined && v !== null).join(' | ')));
     const all = text.join('\n');
     expect(all).toContain('Demandes lues | 3');
+    expect(all).toContain('Demandes exportées par cette conversion | 2');
     expect(all).toContain('Demandes rejetées | 1');
     expect(all).toContain('JSON-ANS0000001-20261124-001.json | avance | ANS0000001 | 2');
-    expect(all).toMatch(/00002 \| Commandes, ligne 3 \| 1 \|.*plus de deux décimales/);
+    expect(all).toMatch(/00002 \| Commandes, ligne 3 \| rejetée \| Commandes!D3 : .*plus de deux décimales/);
+    expect(all).toMatch(/Commandes!D3 \| MONTANT_DECIMALES \| 00002 \|/);
   });
 
   it('the results workbook, once fixed, converts again (status columns ignored)', async () => {
@@ -155,14 +158,14 @@ describe('convert: rejected demandes and the results workbook', () => {
     await res.xlsx.writeFile(fixed);
     const out2 = path.join(dir, 'out2');
     const r = cli(['convert', fixed, '-o', out2, '--date', '20261124']);
-    expect(r.stdout).toContain('2 demandes lues, 2 acceptées, 0 rejetée');
+    expect(r.stdout).toContain('2 demandes lues : 2 exportées, 0 rejetée');
     expect(r.code).toBe(0);
     const again = await readXlsx(path.join(out2, 'c.resultats.xlsx'));
     const ws2 = again.getWorksheet('Commandes')!;
     // The old mark is gone, the status is updated, no second status column.
     const cell = ws2.getRow(3).getCell(colOf(ws2, '(regimeTVA)'));
     expect(noteOf(cell)).toBe('');
-    expect(ws2.getRow(3).getCell(colOf(ws2, 'Statut [xlsx2segur]')).value).toBe('Acceptée : JSON-ANS0000001-20261124-001.json, ligne 2');
+    expect(ws2.getRow(3).getCell(colOf(ws2, 'Statut [xlsx2segur]')).value).toBe('Exportée : JSON-ANS0000001-20261124-001.json, ligne 2');
     let statusCols = 0;
     ws2.getRow(1).eachCell((c) => (statusCols += c.value === 'Statut [xlsx2segur]' ? 1 : 0));
     expect(statusCols).toBe(1);
@@ -244,6 +247,6 @@ describe('convert: the SIRET the journal knows for a numéro ANS', () => {
     const w = rep.issues.find((i: any) => i.code === 'SIRET_AUTRE_DANS_JOURNAL');
     expect(w).toMatchObject({ severity: 'avertissement', sheet: 'Fichier', row: 2, column: 'B', field: 'SIRET' });
     expect(w.message).toContain('déjà été exporté avec le SIRET 88412345600003 (JSON-ANS0000001-20261124-002.json) et non 73282932000074');
-    expect(rep.demandes[0]).toMatchObject({ numeroEditeur: '00003', status: 'acceptee', jsonFile: 'JSON-ANS0000001-20261124-003.json' });
+    expect(rep.demandes[0]).toMatchObject({ numeroEditeur: '00003', status: 'exportee', jsonFile: 'JSON-ANS0000001-20261124-003.json' });
   });
 });

@@ -60,23 +60,37 @@ describe('the whole loop: avance → ASP answers → renumber → payment → so
       ['00002', 'FINBIO000007', 'acceptee', 'IMP-JSON-ANS0000001-20261124-001.json'],
       ['00003', null, 'rejetee', 'IMP-JSON-ANS0000001-20261124-001.json'],
     ]);
-    const answered = await readXlsx(path.join(out, 'avances.retour.xlsx'));
-    const cmd = answered.getWorksheet('Commandes')!;
-    expect(cmd.getRow(2).getCell(colOf(cmd, 'Numéro ASP [xlsx2segur]')).value).toBe('FINBIO000006');
-    expect(cmd.getRow(4).getCell(colOf(cmd, 'Réponse ASP [xlsx2segur]')).value).toBe('Le numéro FINESS géographique est inconnu');
+    // The copy retour wrote and the living results workbook tell the same story, from the journal.
+    for (const name of ['avances.retour.xlsx', 'avances.resultats.xlsx']) {
+      const cmd = (await readXlsx(path.join(out, name))).getWorksheet('Commandes')!;
+      const st = (row: number) => cmd.getRow(row).getCell(colOf(cmd, 'Statut [xlsx2segur]')).value;
+      expect(st(2)).toBe("Acceptée par l'ASP : dossier FINBIO000006 (JSON-ANS0000001-20261124-001.json, ligne 1, le 24/11/2026)");
+      expect(cmd.getRow(2).getCell(colOf(cmd, 'Numéro ASP [xlsx2segur]')).value).toBe('FINBIO000006');
+      expect(st(4)).toBe(
+        "Rejetée par l'ASP : « Le numéro FINESS géographique est inconnu » (JSON-ANS0000001-20261124-001.json, ligne 3, le 24/11/2026) ; une avance rejetée se resoumet sous un nouveau numéro éditeur : corrigez-la puis relancez convert avec --renumber",
+      );
+      expect((cmd.getRow(4).getCell(colOf(cmd, 'Statut [xlsx2segur]')).fill as any).fgColor.argb).toBe('FFFFC7CE');
+    }
 
-    // 3. Converting again: nothing is exported twice; the rejected avance needs a new number.
+    // 3. Converting again: nothing is exported twice; the rejected avance needs a new number (exit 1).
     r = cli(['convert', avance, '-o', out, '--date', '20261125', '--json']);
     expect(r.code).toBe(1);
     let rep = JSON.parse(r.stdout);
     expect(rep.totals.jsonFiles).toBe(0);
-    expect(rep.issues.filter((i: any) => i.code === 'DEJA_EXPORTEE').map((i: any) => i.demande)).toEqual(['00001', '00002']);
-    expect(rep.issues.find((i: any) => i.code === 'NUMERO_A_CHANGER')).toMatchObject({ demande: '00003', sheet: 'Commandes', row: 4, column: 'A' });
+    expect(rep.demandes.map((d: any) => [d.numeroEditeur, d.status, d.numeroASP])).toEqual([
+      ['00001', 'acceptee_asp', 'FINBIO000006'],
+      ['00002', 'acceptee_asp', 'FINBIO000007'],
+      ['00003', 'rejetee_asp', null],
+    ]);
+    expect(rep.demandes[2]).toMatchObject({ needsAction: true, libelleASP: 'Le numéro FINESS géographique est inconnu' });
+    expect(rep.issues).toEqual([]);
 
     // 4. --renumber: 00003 goes again as 00004, its PJ name follows; the results workbook says so.
     r = cli(['convert', avance, '-o', out, '--date', '20261125', '--renumber', '--json']);
+    expect(r.code).toBe(0);
     rep = JSON.parse(r.stdout);
     expect(rep.jsonFiles.map((f: any) => f.file)).toEqual(['JSON-ANS0000001-20261125-001.json']);
+    expect(rep.totals.statuses).toMatchObject({ exportee: 1, acceptee_asp: 2, rejetee: 0, rejetee_asp: 0 });
     const again = readJson(path.join(out, 'JSON-ANS0000001-20261125-001.json')).lignesImport;
     expect(again).toHaveLength(1);
     expect(again[0].numeroEditeur).toBe('00004');
@@ -90,11 +104,27 @@ describe('the whole loop: avance → ASP answers → renumber → payment → so
     expect(syn.join('\n')).toContain('00003 | 00004 | Commandes, ligne 4');
     expect(journal(out).at(-1)).toMatchObject({ numeroEditeur: '00004', renumberedFrom: '00003' });
 
+    // The same --renumber again, on the original workbook: nothing new, 00003 is followed to 00004.
+    r = cli(['convert', avance, '-o', out, '--date', '20261125', '--renumber', '--json']);
+    expect(r.code).toBe(0);
+    rep = JSON.parse(r.stdout);
+    expect(rep.jsonFiles).toEqual([]);
+    expect(rep.demandes[2]).toMatchObject({ numeroEditeur: '00004', renumberedFrom: '00003', status: 'deja_exportee', jsonFile: 'JSON-ANS0000001-20261125-001.json' });
+    expect(journal(out)).toHaveLength(4);
+
     // 5. The ASP pays 00001 (FINBIO000006); 00002 is accepted but not paid yet.
     const paid = path.join(dir, 'payees.txt');
     fs.writeFileSync(paid, 'numeroASP\nFINBIO000006\n');
     r = cli(['journal', '-o', out, '--payee', paid]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Classeur de résultats mis à jour : ${path.join(out, 'avances.resultats.xlsx')} : 3 demandes lues :`);
+    const living = (await readXlsx(path.join(out, 'avances.resultats.xlsx'))).getWorksheet('Commandes')!;
+    expect([2, 3, 4].map((row) => living.getRow(row).getCell(colOf(living, 'Statut [xlsx2segur]')).value)).toEqual([
+      'Payée : dossier FINBIO000006',
+      "Acceptée par l'ASP : dossier FINBIO000007 (JSON-ANS0000001-20261124-001.json, ligne 2, le 24/11/2026)",
+      "Déjà exportée : JSON-ANS0000001-20261125-001.json, ligne 1, le 25/11/2026 ; en attente de la réponse de l'ASP",
+    ]);
+    expect(living.getRow(4).getCell(1).value).toBe('00004');
     r = cli(['journal', '-o', out]);
     expect(r.stdout).toMatch(/00001 +FINBIO000006 .* payée/);
     expect(r.stdout).toMatch(/00002 +FINBIO000007 .* acceptée par l'ASP/);

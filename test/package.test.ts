@@ -405,7 +405,7 @@ async function writerInput(): Promise<{ bytes: Buffer; amountCol: number; helper
 async function results(bytes: Buffer, file = 'commandes.xlsx'): Promise<{ out: Buffer; result: Awaited<ReturnType<typeof validatePackage>> }> {
   const pkg = await XlsxPackage.open(file, bytes);
   const result = await validatePackage(pkg, file, mappingOf('avance'), { depositDate: '24/11/2026' });
-  return { out: await resultsWorkbook(pkg, result, { dryRun: false, files: [] }), result };
+  return { out: await resultsWorkbook(pkg, result, { dryRun: false, files: [], date: '20261124', source: path.basename(file), mark: { output: 'resultats', source: path.basename(file), date: '20261124' } }), result };
 }
 
 /** The Commandes sheet's XML of a package. */
@@ -449,13 +449,13 @@ describe('the results workbook written from the package', () => {
   it('marks the faulty cell, keeps formulas, validations and the vendor note, drops calcChain, is deterministic', async () => {
     const input = await writerInput();
     const { out, result } = await results(input.bytes);
-    expect(result.demandes.map((d) => [d.key, d.status])).toEqual([['00001', 'acceptee'], ['00002', 'rejetee'], ['00003', 'acceptee']]);
+    expect(result.demandes.map((d) => [d.key, d.verdict])).toEqual([['00001', 'valide'], ['00002', 'rejetee'], ['00003', 'valide']]);
     expect((await results(input.bytes)).out.equals(out), 'same input, same bytes').toBe(true);
 
     // openpyxl reads it: our columns, the red fill and the note, ours first, then the vendor's.
     const seen = inspect(out, input);
     expect(seen.sheets).toContain('Synthèse');
-    expect(seen.status).toEqual(['Acceptée', 'Rejetée (demande 00002)', 'Acceptée']);
+    expect(seen.status).toEqual(['Valide, à exporter', 'Rejetée : 1 erreur à corriger (voir Problèmes)', 'Valide, à exporter']);
     expect(seen.problems).toContain('MONTANT_DECIMALES');
     expect(seen.amount).toBe('12,345');
     expect(seen.fill).toEqual(['solid', RED]);
@@ -487,11 +487,11 @@ describe('the results workbook written from the package', () => {
     const fixed = path.join(scratch('fixed-'), 'commandes.resultats.xlsx');
     inspect(out, input, fixed);
     const again = await results(fs.readFileSync(fixed), fixed);
-    expect(again.result.demandes.map((d) => d.status)).toEqual(['acceptee', 'acceptee', 'acceptee']);
+    expect(again.result.demandes.map((d) => d.verdict)).toEqual(['valide', 'valide', 'valide']);
     const file = path.join(scratch('again-'), 'commandes.resultats.xlsx');
     fs.writeFileSync(file, again.out);
     const ws = (await readWorkbook(file)).getWorksheet('Commandes')!;
-    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(colOf(ws, 'Statut [xlsx2segur]')).value)).toEqual(['Acceptée', 'Acceptée', 'Acceptée']);
+    expect([2, 3, 4].map((r) => ws.getRow(r).getCell(colOf(ws, 'Statut [xlsx2segur]')).value)).toEqual(['Valide, à exporter', 'Valide, à exporter', 'Valide, à exporter']);
     const cell = ws.getRow(3).getCell(input.amountCol);
     expect(cell.value).toBe(12345);
     expect(noteOf(cell)).toBe(VENDOR_NOTE);
@@ -508,7 +508,7 @@ describe('the results workbook written from the package', () => {
     runPython(OPENPYXL_RESAVE, [path.join(dir, 'exceljs.xlsx'), path.join(dir, 'commandes.xlsx')]);
     const { out } = await results(fs.readFileSync(path.join(dir, 'commandes.xlsx')));
     const seen = inspect(out, input);
-    expect(seen.status).toEqual(['Acceptée', 'Rejetée (demande 00002)', 'Acceptée']);
+    expect(seen.status).toEqual(['Valide, à exporter', 'Rejetée : 1 erreur à corriger (voir Problèmes)', 'Valide, à exporter']);
     expect(seen.note).toMatch(/^xlsx2segur : /);
   });
 

@@ -406,7 +406,7 @@ describe('property: valid demandes → workbook → convert → the JSON holds e
         expect(errors, JSON.stringify(errors.slice(0, 3), null, 1)).toEqual([]);
         expect(report.failures).toEqual([]);
         expect(exitCode).toBe(0);
-        expect(report.demandes.map((d) => [d.numeroEditeur, d.status])).toEqual(nums.map((n) => [n, 'acceptee']));
+        expect(report.demandes.map((d) => [d.numeroEditeur, d.status])).toEqual(nums.map((n) => [n, 'exportee']));
         checkJson(report, b, nums, () => true);
         demandes += b.demandes.length;
         fs.rmSync(dir, { recursive: true, force: true });
@@ -468,7 +468,7 @@ describe('property: a bad value in a random cell rejects its demande, with an er
           expect(onCell.length, `aucune erreur sur ${where} : ${JSON.stringify(report.issues.filter((x) => x.demande === built.nums[i]))}`).toBeGreaterThan(0);
         }
         const bad = new Set(picks);
-        for (let i = 0; i < b.demandes.length; i++) if (!bad.has(i)) expect(status.get(built.nums[i]), built.nums[i]).toBe('acceptee');
+        for (let i = 0; i < b.demandes.length; i++) if (!bad.has(i)) expect(status.get(built.nums[i]), built.nums[i]).toBe('exportee');
         // The other demandes are written, exactly.
         checkJson(report, b, built.nums, (i) => !bad.has(i));
         corruptions += done.length;

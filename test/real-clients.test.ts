@@ -183,7 +183,7 @@ describe('openpyxl', () => {
     const ref = await reference(rows);
     const got = convert(filled);
     expect(got.code, got.stdout).toBe(0);
-    expect(got.stdout).toContain('3 demandes lues, 3 acceptées, 0 rejetée');
+    expect(got.stdout).toContain('3 demandes lues : 3 exportées, 0 rejetée');
     expect(got.json.lignesImport).toEqual(ref.json.lignesImport);
     expect(got.text).toBe(ref.text);
     expect(got.json.lignesImport.map((l: any) => l.commande.dateCommande)).toEqual(['12/03/2022', '31/12/2021', '29/02/2024']);
@@ -230,7 +230,7 @@ describe('openpyxl', () => {
     await expect(new ExcelJS.Workbook().xlsx.readFile(fixed)).rejects.toThrow(/comments/);
 
     const got = convert(fixed);
-    expect(got.stdout).toContain('3 demandes lues, 3 acceptées, 0 rejetée');
+    expect(got.stdout).toContain('3 demandes lues : 3 exportées, 0 rejetée');
     expect(got.code).toBe(0);
     const ref = await reference(
       merge({ Fichier: [HEADER] }, demandeRows('00001'), demandeRows('00002'), demandeRows('00003', { Commandes: { montantSegurHT: 12345 } })),
@@ -245,7 +245,7 @@ describe('openpyxl', () => {
     expect(noteOf(tva)).toBe('');
     expect((tva.fill as any)?.fgColor).toBeUndefined(); // neither the old red nor the row's new green
     expect(noteOf(again.getRow(4).getCell(colOf(again, '(montantSegurHT)')))).toBe('');
-    expect(again.getRow(3).getCell(colOf(again, 'Statut [xlsx2segur]')).value).toBe(`Acceptée : ${JSON_NAME}, ligne 2`);
+    expect(again.getRow(3).getCell(colOf(again, 'Statut [xlsx2segur]')).value).toBe(`Exportée : ${JSON_NAME}, ligne 2`);
     let statusCols = 0;
     again.getRow(1).eachCell((c) => (statusCols += c.value === 'Statut [xlsx2segur]' ? 1 : 0));
     expect(statusCols).toBe(1);
@@ -269,7 +269,7 @@ describe('LibreOffice Calc', () => {
       expect(ref.code, ref.stdout).toBe(1);
       const got = convert(saved);
       expect(got.code, got.stdout).toBe(1);
-      expect(got.stdout).toContain('4 demandes lues, 3 acceptées, 1 rejetée');
+      expect(got.stdout).toContain('4 demandes lues : 3 exportées, 1 rejetée');
       expect(got.json.lignesImport).toEqual(ref.json.lignesImport);
       expect(got.text).toBe(ref.text);
       expect(got.json.lignesImport.map((l: any) => l.numeroEditeur)).toEqual(['00001', '00002', '00003']);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, HEADER, merge, root, SCENARIO_BOOLEANS, tmpDir, writeWorkbook } from './helpers.js';
+import { cli, colOf, HEADER, merge, noteOf, root, SCENARIO_BOOLEANS, tmpDir, writeWorkbook } from './helpers.js';
 import {
   demande,
   emailOfLength,
@@ -62,13 +62,18 @@ describe('file header (Fichier): numeroAns, SIRET; a faulty header blocks every 
     const i = expectIssue(run, { code: 'LONGUEUR_EXACTE', sheet: 'Fichier', row: 2, field: 'numeroAns', demande: null, book: 'ans-court' });
     expect(i.message).toContain('exactement 10 caractères');
     expectIssue(run, { code: 'LONGUEUR_EXACTE', sheet: 'Fichier', row: 2, field: 'numeroAns', demande: null, book: 'ans-long' });
-    for (const [b, num, row] of [['ans-court', '00001', 2], ['ans-court', '00002', 3], ['ans-long', '00001', 2]] as const) {
-      const e = expectIssue(run, { code: 'ENTETE_BLOQUANTE', sheet: C, row, field: 'numeroEditeur', demande: num, book: b });
-      expect(e.message).toContain(b === 'ans-court' ? '« ANS000009 » en compte 9' : '« ANS00000010 » en compte 11');
-      expectRejected(run, num, ['ENTETE_BLOQUANTE'], b);
-    }
+    // Reported once, on its cell, with the number of demandes it blocks; each demande refers to it.
+    expect(i.affects).toBe(2);
+    expect(run.issues.filter((x) => x.code === 'ENTETE_BLOQUANTE')).toEqual([]);
+    for (const [b, num] of [['ans-court', '00001'], ['ans-court', '00002'], ['ans-long', '00001']] as const) expectRejected(run, num, ['ENTETE_BLOQUANTE'], b);
     expect(run.report.jsonFiles.map((f: any) => f.numeroAns)).not.toContain('ANS000009');
     await expectMarkedCell(run, i, undefined, 'ans-court');
+    const ws = (await run.results('ans-court')).getWorksheet(C)!;
+    expect(String(ws.getRow(3).getCell(colOf(ws, 'Problèmes [xlsx2segur]')).value)).toBe(
+      `✗ [ENTETE_BLOQUANTE] Bloquée par l'erreur LONGUEUR_EXACTE de la feuille « Fichier », cellule ${run.letter('Fichier', 'numeroAns')}2 : voir cette cellule.`,
+    );
+    // No note on each demande's cell: the fault has its note on its own cell.
+    expect(noteOf(ws.getRow(3).getCell(1))).toBe('');
   });
 
   it('SIRET: 14 digits with a valid Luhn key', () => {
@@ -655,9 +660,12 @@ describe('Scénarios: answers, operateurMessagerie, referencing profiles', () =>
       ['00090', 'isSendingFluxIntraSIH', 'profilEnvironnementHospitalier'],
     ]) {
       expectAccepted(run, num, 'sans-profils');
-      expectIssue(run, { code: 'PROFIL_NON_DECLARE', severity: 'avertissement', sheet: S, row: run.rowOf(S, num), field, demande: num, book: 'sans-profils', message: profile });
-      expect(run.codesOf(num, 'avertissement', 'sans-profils')).toEqual(['PROFIL_NON_DECLARE']);
+      // Once, on the profile's cell of the Fichier sheet; each demande that needs it refers to it.
+      const once = expectIssue(run, { code: 'PROFIL_NON_DECLARE', severity: 'avertissement', sheet: 'Fichier', row: 2, field: profile, demande: null, book: 'sans-profils', message: `1 demande répond ${field} =` });
+      expect(once.affects).toBe(1);
+      expect(run.codesOf(num, 'avertissement', 'sans-profils')).toEqual(['PROFIL_A_DECLARER']);
     }
+    expect(run.issues.filter((x) => x.code === 'PROFIL_NON_DECLARE')).toHaveLength(4);
     expect(run.line('00087', 'ANS0000001').scenarioInstallation.isIdRef).toBe(true);
     expect(run.line('00089', 'ANS0000001').scenarioInstallation.operateurMessagerie).toBe('MAI_15');
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMapping, mappingPathFor } from '../src/mapping/load.js';
 import type { RowData } from '../src/template/fill.js';
@@ -216,7 +217,7 @@ describe('solde: each rule, accepted and rejected', () => {
   });
 
   const accepted = (num: string) => {
-    expect(statusOf(rep, num)).toEqual(['acceptee']);
+    expect(statusOf(rep, num)).toEqual(['exportee']);
     return lineOf(file, num);
   };
   const rejected = (num: string, ...expected: string[]) => {
@@ -385,8 +386,8 @@ describe('solde: each rule, accepted and rejected', () => {
     const cell = ws.getRow(3).getCell(colOf(ws, '(numeroASP)'));
     expect(cell.value).toBe('FINBIO12345');
     expect(noteOf(cell)).toContain('FINBIO suivi de 6 chiffres');
-    expect(ws.getRow(3).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toBe('Rejetée (demande 00002)');
-    expect(ws.getRow(2).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toBe('Acceptée : JSON-ANS0000001-20261124-001.json, ligne 1');
+    expect(ws.getRow(3).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toBe('Rejetée : 1 erreur à corriger (voir Problèmes)');
+    expect(ws.getRow(2).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toBe('Exportée : JSON-ANS0000001-20261124-001.json, ligne 1');
   });
 });
 
@@ -535,7 +536,7 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const r = cli(['retour', retFile, '-o', out, '--workbook', avance]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('6 acceptée(s), 1 rejetée(s), 0 ligne(s) non rapprochée(s)');
+    expect(r.stdout).toContain('Total : 6 lignes acceptées, 1 rejetée, 0 non rapprochée.');
     for (const n of ['00001', '00002', '00003', '00004', '00005', '00006']) {
       expect(entry(n).asp).toMatchObject({ statut: 'acceptee', impId: '778', fichierRetour: 'retour-asp.json' });
       expect(entry(n).numeroASP).toBe(answer[n][0]);
@@ -552,9 +553,8 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     expect(fs.existsSync(file)).toBe(true);
     const wb = await readXlsx(file);
     const ws = wb.getWorksheet('Commandes')!;
-    const st = colOf(ws, 'Statut ASP [xlsx2segur]');
+    const st = colOf(ws, 'Statut [xlsx2segur]');
     const num = colOf(ws, 'Numéro ASP [xlsx2segur]');
-    const lab = colOf(ws, 'Réponse ASP [xlsx2segur]');
     const rowOf = (n: string) => {
       let found = 0;
       ws.eachRow((row, i) => {
@@ -562,13 +562,15 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
       });
       return ws.getRow(found);
     };
-    expect(rowOf('00001').getCell(st).value).toBe('acceptée par l\'ASP');
+    expect(rowOf('00001').getCell(st).value).toMatch(/^Acceptée par l'ASP : dossier FINBIO000101 \(JSON-ANS0000001-\d{8}-001\.json, ligne 1, le /);
     expect(rowOf('00001').getCell(num).value).toBe('FINBIO000101');
-    expect(rowOf('00001').getCell(lab).value).toBe('Demande acceptée');
     expect(rowOf('00003').getCell(num).value).toBe('FINBIO000103');
-    expect(rowOf('00007').getCell(st).value).toBe('rejetée par l\'ASP');
+    expect(rowOf('00007').getCell(st).value).toMatch(/^Rejetée par l'ASP : « Le numéro FINESS juridique est inconnu » .*--renumber$/);
     expect(rowOf('00007').getCell(num).value ?? null).toBeNull();
-    expect(rowOf('00007').getCell(lab).value).toBe('Le numéro FINESS juridique est inconnu');
+    // Our own mark says what this copy is and where it comes from.
+    const props = await JSZip.loadAsync(fs.readFileSync(file)).then((z) => z.file('docProps/custom.xml')!.async('string'));
+    expect(props).toContain('<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="xlsx2segur-sortie"><vt:lpwstr>retour</vt:lpwstr></property>');
+    expect(props).toContain(`name="xlsx2segur-source"><vt:lpwstr>${path.basename(avance)}</vt:lpwstr>`);
   });
 
   it('journal --payee takes numbers on the command line and from one-column files (txt, CSV); --refusee', () => {
@@ -623,10 +625,10 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     expect(only('00001')).toEqual(['avertissement SOLDE_FINESS_HORS_AVANCE']);
     expect(issuesOf(rep, '00001')[0]).toMatchObject({ sheet: 'FINESS', row: 3, field: 'numeroFINESSGeo' });
     expect(issuesOf(rep, '00001')[0].message).toContain('130000045');
-    expect(statusOf(rep, '00001')).toEqual(['acceptee']);
+    expect(statusOf(rep, '00001')).toEqual(['valide']);
     expect(only('00002')).toEqual(['avertissement SOLDE_AVANCE_NON_PAYEE']);
     expect(issuesOf(rep, '00002')[0].message).toContain('journal --payee FINBIO000102');
-    expect(statusOf(rep, '00002')).toEqual(['acceptee']);
+    expect(statusOf(rep, '00002')).toEqual(['valide']);
     expect(only('00003')).toEqual(['erreur SOLDE_AVANCE_REFUSEE']);
     expect(statusOf(rep, '00003')).toEqual(['rejetee']);
     expect(only('00009')).toEqual(['erreur SOLDE_AVANCE_AUTRE_NUMERO']);
@@ -714,9 +716,10 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const again = cli(['solde', '--from', out, '-o', path.join(dir, 'prepare', 'rien.xlsx')]);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('Aucune avance payée à solder');
-    // A second conversion of the same solde is refused (already exported).
+    // Validated again into the folder: each solde is shown as already exported, nothing to do (exit 0).
     const twice = cli(['validate', done, '-o', out, '--date', DATE, '--json']);
-    expect(JSON.parse(twice.stdout).issues.filter((i: ReportIssue) => i.code === 'DEJA_EXPORTEE')).toHaveLength(4);
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout).demandes.map((d: any) => d.status)).toEqual(['deja_exportee', 'deja_exportee', 'deja_exportee', 'deja_exportee']);
   });
 
   it('retour of a solde file: accepted by its label only (its numeroASP is the avance\'s); a rejected solde is prepared again under its number', async () => {
@@ -760,10 +763,9 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     expect(fs.readFileSync(done).equals(doneBytes)).toBe(true);
     expect(res.workbook).toBe(path.join(out, 'solde-complet.retour.xlsx'));
     const ws = (await readXlsx(res.workbook)).getWorksheet('Factures')!;
-    expect(ws.getRow(2).getCell(colOf(ws, 'Statut ASP [xlsx2segur]')).value).toBe('acceptée par l\'ASP');
-    expect(ws.getRow(3).getCell(colOf(ws, 'Statut ASP [xlsx2segur]')).value).toBe('rejetée par l\'ASP');
+    expect(ws.getRow(2).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toMatch(/^Acceptée par l'ASP : dossier FINBIO000101 /);
+    expect(ws.getRow(3).getCell(colOf(ws, 'Statut [xlsx2segur]')).value).toMatch(/^Rejetée par l'ASP : « La facture est illisible » .* ; corrigez le solde puis convertissez-le à nouveau$/);
     expect(ws.getRow(3).getCell(colOf(ws, 'Numéro ASP [xlsx2segur]')).value).toBe('FINBIO000104');
-    expect(ws.getRow(3).getCell(colOf(ws, 'Réponse ASP [xlsx2segur]')).value).toBe('La facture est illisible');
     // The rejected solde is prepared again, and converts again under the same numeroEditeur.
     const again = path.join(dir, 'prepare', 'solde-bis.xlsx');
     const s = cli(['solde', '--from', out, '-o', again]);
@@ -774,9 +776,15 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const v = JSON.parse(cli(['validate', done, '-o', path.join(dir, 'v'), '--date', DATE, '--json']).stdout);
     expect(v.issues.map((i: ReportIssue) => i.code)).toEqual([]); // another folder, another journal
     const w = JSON.parse(cli(['validate', done, '-o', out, '--date', DATE, '--json']).stdout);
-    expect(w.issues.filter((i: ReportIssue) => i.code === 'DEJA_EXPORTEE').map((i: ReportIssue) => i.demande)).toEqual(['00001', '00005', '00006']);
+    expect(w.demandes.map((d: any) => [d.numeroEditeur, d.status])).toEqual([
+      ['00001', 'acceptee_asp'],
+      ['00004', 'rejetee_asp'],
+      ['00005', 'acceptee_asp'],
+      ['00006', 'acceptee_asp'],
+    ]);
+    // Unchanged, the rejected solde would be rejected again: it is to be corrected first.
     expect(issuesOf(w, '00004')).toEqual([]);
-    expect(statusOf(w, '00004')).toEqual(['acceptee']);
+    expect(w.demandes[1].statusLabel).toContain('corrigez le solde puis convertissez-le à nouveau');
   });
 });
 
@@ -823,7 +831,7 @@ describe('retour: return files that do not match, unreadable files', () => {
     // The human summary says it too.
     const human = cli(['retour', file, '-o', out]);
     expect(human.code).toBe(1);
-    expect(human.stdout).toContain('3 ligne(s) non rapprochée(s)');
+    expect(human.stdout).toContain('0 ligne acceptée, 0 rejetée, 3 non rapprochées.');
     expect(human.stdout).toContain('ne correspond pas à ce qui a été exporté');
   });
 
@@ -855,7 +863,7 @@ describe('retour: return files that do not match, unreadable files', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/✗ .*casse\.json : fichier de retour illisible ou JSON invalide/);
     expect(r.stdout).toMatch(/✗ .*autre\.json : ce n'est pas un fichier de retour de l'ASP/);
-    expect(r.stdout).toContain('1 acceptée(s), 1 rejetée(s), 0 ligne(s) non rapprochée(s), 2 fichier(s) en échec');
+    expect(r.stdout).toContain('Total : 1 ligne acceptée, 1 rejetée, 0 non rapprochée, 2 fichiers en échec.');
     const entries = readJson(path.join(out, JOURNAL)).entries;
     expect(entries[0]).toMatchObject({ numeroASP: 'FINBIO000201', asp: { statut: 'acceptee', impId: 'IMP-2', fichierRetour: 'retour.json' } });
     expect(entries[1]).toMatchObject({ numeroASP: null, asp: { statut: 'rejetee', libelle: 'Numéro éditeur déjà utilisé par une demande acceptée', codeTraitement: 'E03' } });
@@ -887,7 +895,7 @@ describe('identDMP only on the further rows of a demande', () => {
     );
     const out = path.join(dir, 'out');
     const r = cli(['convert', wb, '-o', out, '--date', '20261124']);
-    expect(r.stdout).toContain('1 acceptée');
+    expect(r.stdout).toContain('1 demande lue : 1 exportée, 0 rejetée');
     expect(r.code).toBe(0);
     expect(readJson(path.join(out, jsonFiles(out)[0])).lignesImport[0].scenarioInstallation.identDMP).toEqual(['IDNAT-A', 'IDNAT-B']);
   });

@@ -4,9 +4,12 @@ import type { SheetData } from '../read/sheet.js';
 import type { SheetSpec } from '../mapping/schema.js';
 import type { Demande } from '../join/model.js';
 import { columnOf } from '../read/xml.js';
+import { statusOf, type Tone } from '../status/status.js';
 
 export const STATUS_HEADER = 'Statut [xlsx2segur]';
 export const PROBLEMS_HEADER = 'Problèmes [xlsx2segur]';
+/** The ASP's dossier number of each demande, on the main sheet (solde --from reads it back). */
+export const ASP_NUMBER_HEADER = 'Numéro ASP [xlsx2segur]';
 export const SUMMARY_SHEET = 'Synthèse';
 export const NOTE_PREFIX = 'xlsx2segur : ';
 /** Between our note and the vendor's own note of the same cell, which is given back on the next run. */
@@ -15,12 +18,17 @@ export const NOTE_SEPARATOR = '\n———— note d\'origine ————\n';
 export const RED = 'FFFFC7CE';
 export const ORANGE = 'FFFFEB9C';
 export const GREEN = 'FFC6EFCE';
-export type Color = typeof RED | typeof ORANGE | typeof GREEN;
+/** Information: exported, waiting for the ASP. */
+export const BLUE = 'FFDDEBF7';
+export type Color = typeof RED | typeof ORANGE | typeof GREEN | typeof BLUE;
+const TONE_COLORS: Record<Tone, Color> = { ok: GREEN, info: BLUE, bad: RED };
 
 /** What the results workbook shows on one data row. */
 export interface RowPlan {
   status: string;
   color: Color;
+  /** The demande's dossier number at the ASP, on the main sheet (null: none known). */
+  numeroASP: string | null;
   /** One line per problem (empty: no problem). */
   problems: string[];
   /** Height the row needs to show its problems, in points (0: as it is). */
@@ -33,11 +41,13 @@ export interface RowPlan {
 
 export interface SheetPlan {
   data: SheetData;
+  /** The main sheet (one row a demande): it gets the ASP number column too. */
+  main: boolean;
   rows: Map<number, RowPlan>;
 }
 
 export interface AnnotateOptions {
-  /** true for "validate": no JSON was written. */
+  /** true for "validate" and for refreshing a workbook: no JSON was written. */
   dryRun: boolean;
 }
 
@@ -81,24 +91,22 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sh
       const d = sheetDemandes?.get(raw.row);
       let status: string;
       let color: Color;
+      let numeroASP: string | null = null;
       const hasError = issues.some((i) => i.severity === 'erreur');
       if (spec.role === 'header') {
         status = hasError ? 'Erreur : bloque toutes les demandes' : 'Valide';
         color = hasError ? RED : GREEN;
       } else if (d) {
-        if (d.status === 'acceptee') {
-          status = d.output ? `Acceptée : ${d.output.file}, ligne ${d.output.numLigne}` : opts.dryRun ? 'Valide (non exportée : validation seule)' : 'Acceptée';
-          color = GREEN;
-        } else {
-          status = `Rejetée (demande ${d.key})`;
-          color = RED;
-        }
+        const s = statusOf(d, result.mapping.kind);
+        status = s.label;
+        color = TONE_COLORS[s.tone];
+        if (spec.role === 'main') numeroASP = s.numeroASP ?? (typeof d.main.values.numeroASP === 'string' ? d.main.values.numeroASP : null);
       } else {
         status = hasError ? 'Rejetée : ligne rattachée à aucune demande' : 'Ignorée';
         color = RED;
       }
       const problems = issues.map(bullet);
-      if (d && d.status === 'rejetee' && !hasError && spec.role !== 'main') {
+      if (d && d.verdict === 'rejetee' && !hasError && spec.role !== 'main') {
         problems.push(`Demande ${d.key} rejetée : voir la feuille « ${d.main.sheet} », ligne ${d.main.row}.`);
       }
       if (!hasError && issues.length && color === GREEN) color = ORANGE;
@@ -118,12 +126,12 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sh
           note: NOTE_PREFIX + list.map((i) => i.message).join('\n'),
         });
       }
-      rows.set(raw.row, { status, color, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: NO_VALUES });
+      rows.set(raw.row, { status, color, numeroASP, problems, height: textLines > 1 ? textLines * 15 : 0, cells, values: NO_VALUES });
     }
     // A renumbered demande carries its new number in every row, and PJ names built on it follow.
     const key = result.mapping.joinKey;
     for (const d of result.demandes) {
-      if (!d.renumberedFrom) continue;
+      if (!d.renumbered) continue;
       for (const r of [d.main, ...Object.values(d.details).flat()]) {
         const plan = r.sheet === data.actualName ? rows.get(r.row) : undefined;
         if (!plan) continue;
@@ -134,7 +142,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sh
         if (r.cols.nomFichier && typeof name === 'string' && name.includes(`-${d.key}.`)) plan.values.set(r.cols.nomFichier, name);
       }
     }
-    return { data, rows };
+    return { data, rows, main: spec.role === 'main' };
   };
   // Each sheet's plan is made when it is asked for, so that only one sheet's texts are held at a time.
   return {

@@ -1,15 +1,16 @@
 import type { WorkbookResult } from '../rules/validate.js';
-import type { WrittenFile } from '../emit/files.js';
 import { columnLetter } from '../rules/issues.js';
 import { bytesOf, cellsOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
 import { rawEntry } from '../read/xlsx.js';
 import { attr, columnOf, elements, encodeXml, relativeTarget, relsPartOf, removeAttr, rowOf, setAttr, sourceDirOf } from '../read/xml.js';
 import { ZipBuilder, type Part } from '../util/zip-write.js';
-import { GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
+import { ASP_NUMBER_HEADER, BLUE, GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
+import { summaryXml, type SummaryOptions } from './summary.js';
+import { customPropertiesXml, type OutputMark } from './mark.js';
 import { MINIMAL_STYLES, StyleBook } from './styles.js';
 import { SheetNotes } from './notes.js';
 
-export { STATUS_HEADER, PROBLEMS_HEADER, SUMMARY_SHEET } from './plan.js';
+export { STATUS_HEADER, PROBLEMS_HEADER, ASP_NUMBER_HEADER, SUMMARY_SHEET } from './plan.js';
 
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships';
@@ -18,11 +19,12 @@ const CT = {
   comments: 'application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml',
   vml: 'application/vnd.openxmlformats-officedocument.vmlDrawing',
   styles: 'application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml',
+  custom: 'application/vnd.openxmlformats-officedocument.custom-properties+xml',
 };
 
-export interface ResultsOptions extends AnnotateOptions {
-  /** The JSON files written from this workbook. */
-  files: WrittenFile[];
+export interface ResultsOptions extends AnnotateOptions, SummaryOptions {
+  /** The mark written inside: which output this is, and of which workbook. */
+  mark: OutputMark;
 }
 
 /**
@@ -112,7 +114,7 @@ class ResultsWriter {
 
     // The Synthèse, last, and the tab the workbook opens on.
     const summaryPart = this.freePart((n) => `xl/worksheets/sheet${n}.xml`);
-    this.set(summaryPart, this.summaryXml(result, opts));
+    this.set(summaryPart, summaryXml(result, opts, this.styles));
     this.added.push(summaryPart);
     this.override(summaryPart, CT.worksheet);
     const rid = freeId(wbRels);
@@ -136,7 +138,23 @@ class ResultsWriter {
     }
     this.set(wbPart, workbook);
     if (this.styles.changed || !stylesRel) this.set(this.stylesPart, this.styles.render());
+    await this.markOutput(opts.mark);
     return this.zip();
+  }
+
+  /** Our mark, among the package's custom properties (a part added when it has none). */
+  private async markOutput(mark: OutputMark): Promise<void> {
+    const rootRels = [...(await this.pkg.rels(''))];
+    const rel = rootRels.find((r) => r.type.endsWith('/custom-properties'));
+    const existing = rel ? await this.pkg.text(rel.target) : undefined;
+    const part = rel && existing !== undefined ? rel.target : this.freePart((n) => `docProps/custom${n === 1 ? '' : n}.xml`);
+    this.set(part, customPropertiesXml(existing, mark));
+    if (rel && existing !== undefined) return;
+    if (rel) rootRels.splice(rootRels.indexOf(rel), 1);
+    rootRels.push({ id: freeId(rootRels), type: `${REL}/custom-properties`, target: part, external: false });
+    this.rels.set('', rootRels);
+    this.added.push(part);
+    this.override(part, CT.custom);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -158,25 +176,31 @@ class ResultsWriter {
     if (!buf) return;
     const { data } = plan;
     const styles = this.styles;
-    // Our two columns: where an earlier run put them, else after the last column.
+    // Our columns: where an earlier run put them, else after the last column. Columns of earlier versions go.
     const own = (title: string) => [...data.headerTexts].find(([, t]) => t.trim() === title)?.[0];
     let last = Math.max(data.maxCol ?? 0, ...data.headerTexts.keys());
     const newCols: [number, number][] = [];
+    const header: [number, string][] = [];
     const place = (title: string, width: number) => {
       const found = own(title);
       if (found) return found;
       newCols.push([++last, width]);
+      header.push([last, title]);
       return last;
     };
-    const statusCol = place(STATUS_HEADER, 36);
-    const problemsCol = place(PROBLEMS_HEADER, 80);
-    const headerStyle = styles.style({ font: styles.boldFont() });
+    const cols: OwnColumns = {
+      status: place(STATUS_HEADER, 36),
+      problems: place(PROBLEMS_HEADER, 80),
+      asp: plan.main ? place(ASP_NUMBER_HEADER, 18) : undefined,
+      legacy: LEGACY_HEADERS.map(own).filter((c): c is number => c !== undefined),
+    };
     const statusStyle: Record<Color, number> = {
       [RED]: styles.style({ fill: styles.fill(RED) }),
       [ORANGE]: styles.style({ fill: styles.fill(ORANGE) }),
       [GREEN]: styles.style({ fill: styles.fill(GREEN) }),
+      [BLUE]: styles.style({ fill: styles.fill(BLUE) }),
     };
-    const problemsStyle = styles.style({ wrapTop: true });
+    const look: RowLook = { headerStyle: styles.style({ font: styles.boldFont() }), statusStyle, problemsStyle: styles.style({ wrapTop: true }) };
 
     // Notes: the input's, ours from an earlier run dropped, ours added.
     const sheetRels = [...(await this.pkg.rels(entry.part))];
@@ -194,7 +218,6 @@ class ResultsWriter {
     const { head, windows, tail } = sheetWindows(buf);
     const out: Buffer[] = [Buffer.from(fixHead(head, newCols, last), 'latin1')];
     const state = { last: 0 };
-    const header: [number, string][] = newCols.map(([c]) => [c, c === statusCol ? STATUS_HEADER : PROBLEMS_HEADER]);
     for (const { text: window, start } of windows()) {
       let prev = 0;
       for (const r of rowsOf(window, state)) {
@@ -203,7 +226,7 @@ class ResultsWriter {
         const cleared = clear.get(r.row);
         if (!rowPlan && !isHeader && !cleared) continue;
         if (r.index > prev) out.push(buf.subarray(start + prev, start + r.index));
-        const row = this.rewriteRow(r, { plan: rowPlan, header: isHeader ? header : [], cleared, statusCol, problemsCol, headerStyle, statusStyle, problemsStyle });
+        const row = this.rewriteRow(r, { plan: rowPlan, header: isHeader ? header : [], cleared, cols, look });
         out.push(Buffer.from(row, 'latin1'));
         prev = r.end;
       }
@@ -215,20 +238,9 @@ class ResultsWriter {
     this.set(entry.part, out);
   }
 
-  private rewriteRow(
-    r: RowMatch,
-    o: {
-      plan?: RowPlan;
-      header: [number, string][];
-      cleared?: Set<number>;
-      statusCol: number;
-      problemsCol: number;
-      headerStyle: number;
-      statusStyle: Record<Color, number>;
-      problemsStyle: number;
-    },
-  ): string {
+  private rewriteRow(r: RowMatch, o: { plan?: RowPlan; header: [number, string][]; cleared?: Set<number>; cols: OwnColumns; look: RowLook }): string {
     const styles = this.styles;
+    const { cols, look } = o;
     const p = /^<([\w.-]+:)?/.exec(r.tag)?.[1] ?? '';
     const ref = (col: number) => `${columnLetter(col)}${r.row}`;
     const text = (col: number, s: number, value: string) =>
@@ -238,16 +250,18 @@ class ResultsWriter {
       if (height > Number(attr(tag, 'ht') ?? 0)) tag = setAttr(setAttr(tag, 'ht', String(height)), 'customHeight', '1');
       return removeAttr(tag, 'spans') + '>';
     };
+    const empty = (col: number, s: number) => `<${p}c r="${ref(col)}" s="${s}"/>`;
     const ours = (plan: RowPlan): [number, string][] => [
-      [o.statusCol, text(o.statusCol, o.statusStyle[plan.color], plan.status)],
-      [o.problemsCol, plan.problems.length ? text(o.problemsCol, o.problemsStyle, plan.problems.join('\n')) : `<${p}c r="${ref(o.problemsCol)}" s="${o.problemsStyle}"/>`],
+      [cols.status, text(cols.status, look.statusStyle[plan.color], plan.status)],
+      [cols.problems, plan.problems.length ? text(cols.problems, look.problemsStyle, plan.problems.join('\n')) : empty(cols.problems, look.problemsStyle)],
+      ...(cols.asp ? [[cols.asp, plan.numeroASP ? text(cols.asp, 0, plan.numeroASP) : empty(cols.asp, 0)] as [number, string]] : []),
     ];
-    // Most rows only get our two cells, after their own: they are added at the end, the row left as it is.
+    // Most rows only get our cells, after their own: they are added at the end, the row left as it is.
     const plain = o.plan && !o.header.length && !o.cleared && !o.plan.values.size && !o.plan.cells.size;
     const lastCol = plain ? lastColumn(r.body, p) : undefined;
-    if (o.plan && lastCol !== undefined && lastCol < Math.min(o.statusCol, o.problemsCol)) {
+    if (o.plan && lastCol !== undefined && lastCol < Math.min(cols.status, cols.problems, cols.asp ?? Infinity, ...cols.legacy)) {
       const added = ours(o.plan).sort((a, b) => a[0] - b[0]);
-      return `${rowTag(o.plan.height)}${r.body}${added[0][1]}${added[1][1]}</${p}row>`;
+      return `${rowTag(o.plan.height)}${r.body}${added.map((a) => a[1]).join('')}</${p}row>`;
     }
     const cells = new Map<number, { s: number; xml: string }>();
     for (const c of cellsOf(r.body)) {
@@ -260,7 +274,8 @@ class ResultsWriter {
       if (!c) cells.set(col, { s, xml: `<${p}c r="${ref(col)}" s="${s}"/>` });
       else cells.set(col, { s, xml: c.xml.replace(/^<[^>]*?(\/?>)/, (tag) => setAttr(tag.replace(/\/?>$/, ''), 's', String(s)) + tag.match(/\/?>$/)![0]) });
     };
-    for (const [col, title] of o.header) cells.set(col, { s: o.headerStyle, xml: text(col, o.headerStyle, title) });
+    for (const col of cols.legacy) cells.delete(col);
+    for (const [col, title] of o.header) cells.set(col, { s: look.headerStyle, xml: text(col, look.headerStyle, title) });
     for (const col of o.cleared ?? []) {
       const c = cells.get(col);
       if (c && !o.plan?.cells.has(col)) restyle(col, styles.withFill(c.s, 0));
@@ -316,110 +331,6 @@ class ResultsWriter {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Synthèse
-
-  private summaryXml(result: WorkbookResult, opts: ResultsOptions): string {
-    const styles = this.styles;
-    const title = styles.style({ font: styles.boldFont(13) });
-    const bold = styles.style({ font: styles.boldFont() });
-    const wrap = styles.style({ wrapTop: true });
-    const rows: { cells: (string | number)[]; s?: number }[] = [];
-    const add = (cells: (string | number)[], s?: number) => rows.push({ cells, s });
-    const accepted = result.demandes.filter((d) => d.status === 'acceptee');
-    const rejected = result.demandes.filter((d) => d.status === 'rejetee');
-    const warnings = result.issues.filter((i) => i.severity === 'avertissement').length;
-    const errors = result.issues.filter((i) => i.severity === 'erreur').length;
-    add([`Résultats xlsx2segur : ${result.mapping.title}`], title);
-    add(['Demandes lues', result.demandes.length]);
-    add([opts.dryRun ? 'Demandes valides' : 'Demandes acceptées (écrites)', accepted.length]);
-    add(['Demandes rejetées', rejected.length]);
-    add(['Erreurs', errors]);
-    add(['Avertissements', warnings]);
-    add(['Numéro ANS', result.numeroAns ?? '']);
-    add([]);
-    add(['Fichiers JSON à déposer sur le portail'], title);
-    if (opts.dryRun) add(['Validation seule : aucun fichier JSON écrit.']);
-    else if (!opts.files.length) add(['Aucun fichier JSON écrit.']);
-    else {
-      const portal = result.mapping.output.portalField;
-      const withZip = opts.files.some((f) => f.zip);
-      add(
-        [
-          'Fichier',
-          'Type de demande à indiquer',
-          'Numéro ANS à indiquer',
-          'Nombre de lignes',
-          ...(portal ? [`${portal} à indiquer`] : []),
-          ...(withZip ? ['Taille du JSON (octets)', 'Fichier .zip des pièces', 'Taille du .zip (octets)'] : []),
-        ],
-        bold,
-      );
-      for (const f of opts.files) {
-        add(
-          [
-            f.name,
-            f.kind,
-            f.numeroAns,
-            f.lines,
-            ...(portal ? [f.portalValues.join(', ')] : []),
-            ...(withZip ? [f.bytes, f.zip?.name ?? '', f.zip?.bytes ?? ''] : []),
-          ],
-          wrap,
-        );
-      }
-    }
-    add([]);
-    add(['Demandes rejetées'], title);
-    if (!rejected.length) add(['Aucune.']);
-    else {
-      add(['Numéro éditeur', 'Feuille et ligne', 'Nombre de problèmes', 'Problèmes'], bold);
-      for (const d of rejected) {
-        const errs = d.issues.filter((i) => i.severity === 'erreur');
-        add(
-          [d.key, `${d.main.sheet}, ligne ${d.main.row}`, errs.length, errs.map((i) => `${i.sheet ?? ''} ${i.column ?? ''}${i.row ?? ''} : ${i.message}`).join('\n')],
-          wrap,
-        );
-      }
-    }
-    const renumbered = result.demandes.filter((d) => d.renumberedFrom);
-    if (renumbered.length) {
-      add([]);
-      add(["Avances renumérotées (rejetées par l'ASP sous leur ancien numéro)"], title);
-      add(['Ancien numéro éditeur', 'Nouveau numéro éditeur', 'Feuille et ligne'], bold);
-      for (const d of renumbered) add([d.renumberedFrom!, d.key, `${d.main.sheet}, ligne ${d.main.row}`]);
-    }
-    const loose = result.issues.filter((i) => !i.demande && i.severity === 'erreur');
-    if (loose.length) {
-      add([]);
-      add(['Lignes rattachées à aucune demande, et en-tête'], title);
-      for (const i of loose) add([`${i.sheet ?? ''}, ligne ${i.row ?? ''}`, i.code, '', i.message]);
-    }
-    const body = rows
-      .map((row, k) => {
-        const r = k + 1;
-        const cells = row.cells
-          .map((v, c) => {
-            const ref = `${columnLetter(c + 1)}${r}`;
-            const s = row.s !== undefined ? ` s="${row.s}"` : '';
-            if (typeof v === 'number') return `<c r="${ref}"${s}><v>${v}</v></c>`;
-            if (v === '') return s ? `<c r="${ref}"${s}/>` : '';
-            return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${encodeXml(v)}</t></is></c>`;
-          })
-          .join('');
-        return cells ? `<row r="${r}">${cells}</row>` : '';
-      })
-      .join('');
-    return (
-      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
-      '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>' +
-      '<cols><col min="1" max="1" width="34" customWidth="1"/><col min="2" max="2" width="30" customWidth="1"/><col min="3" max="3" width="18" customWidth="1"/><col min="4" max="4" width="90" customWidth="1"/></cols>' +
-      `<sheetData>${body}</sheetData>` +
-      '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
-    );
-  }
-
-  // ---------------------------------------------------------------------------------------------------
   // Package
 
   /** A part's new content: its deflating starts now. */
@@ -430,7 +341,7 @@ class ResultsWriter {
   private freePart(name: (n: number) => string): string {
     for (let n = 1; ; n++) {
       const p = name(n);
-      if (!this.pkg.zip.file(p) && !this.changed.has(p) && !this.added.includes(p)) return p;
+      if ((!this.pkg.zip.file(p) || this.removed.has(p)) && !this.changed.has(p) && !this.added.includes(p)) return p;
     }
   }
 
@@ -480,6 +391,25 @@ class ResultsWriter {
     else zip.appendPart(name, zip.part([await entry.async('nodebuffer')]));
   }
 }
+
+/** Where our cells go in a sheet's rows. */
+interface OwnColumns {
+  status: number;
+  problems: number;
+  /** The ASP's dossier number: main sheet only. */
+  asp?: number;
+  /** Columns that earlier versions added: emptied. */
+  legacy: number[];
+}
+
+interface RowLook {
+  headerStyle: number;
+  statusStyle: Record<Color, number>;
+  problemsStyle: number;
+}
+
+/** Headers of columns that earlier versions of xlsx2segur added (retour --workbook). */
+const LEGACY_HEADERS = ['Statut ASP [xlsx2segur]', 'Réponse ASP [xlsx2segur]'];
 
 /** Column of the last cell of a row's content (0: none; undefined: a cell without its reference). */
 function lastColumn(body: string, prefix: string): number | undefined {

@@ -26,16 +26,26 @@ export class StyleBook {
   private readonly fontCount: number;
   private readonly baseFont: string;
   private readonly memo = new Map<string, number>();
+  /** The package's own entries, without namespace prefixes: an entry we need that is already there is reused. */
+  private readonly existing: { fills: Map<string, number>; fonts: Map<string, number>; xfs: Map<string, number> };
 
   constructor(private readonly xml: string) {
     const xfs = [...elements(xml, 'cellXfs')][0];
-    this.baseXfs = [...elements(xfs?.body ?? '', 'xf')].map((e) => (e.body === undefined ? e.tag : `${e.tag}${e.body}</xf>`));
+    this.baseXfs = [...elements(xfs?.body ?? '', 'xf')].map((e) => (e.body === undefined ? e.tag : `${e.tag}${e.body}</${prefixOf(e.tag)}xf>`));
     if (!this.baseXfs.length) this.baseXfs.push('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>');
     const fills = [...elements(xml, 'fills')][0];
-    this.fillCount = [...elements(fills?.body ?? '', 'fill')].length;
+    const fillList = [...elements(fills?.body ?? '', 'fill')];
+    this.fillCount = fillList.length;
     const fonts = [...elements(xml, 'fonts')][0];
     const fontList = [...elements(fonts?.body ?? '', 'font')];
     this.fontCount = fontList.length;
+    const index = (list: string[]) => {
+      const m = new Map<string, number>();
+      list.forEach((x, i) => m.has(bare(x)) || m.set(bare(x), i));
+      return m;
+    };
+    const whole = (e: { tag: string; body: string | undefined }, name: string) => (e.body === undefined ? e.tag : `${e.tag}${e.body}</${prefixOf(e.tag)}${name}>`);
+    this.existing = { fills: index(fillList.map((e) => whole(e, 'fill'))), fonts: index(fontList.map((e) => whole(e, 'font'))), xfs: index(this.baseXfs) };
     const f0 = fontList[0];
     this.baseFont = f0?.body ?? '<sz val="11"/><name val="Calibri"/><family val="2"/>';
   }
@@ -43,7 +53,10 @@ export class StyleBook {
   /** A solid fill of that colour (ARGB), its index. */
   fill(argb: string): number {
     return this.once(`fill:${argb}`, () => {
-      this.fills.push(`<fill><patternFill patternType="solid"><fgColor rgb="${argb}"/><bgColor indexed="64"/></patternFill></fill>`);
+      const xml = `<fill><patternFill patternType="solid"><fgColor rgb="${argb}"/><bgColor indexed="64"/></patternFill></fill>`;
+      const found = this.existing.fills.get(bare(xml));
+      if (found !== undefined) return found;
+      this.fills.push(xml);
       return this.fillCount + this.fills.length - 1;
     });
   }
@@ -54,6 +67,8 @@ export class StyleBook {
       // Children of <font> in their schema order: b first, sz before color and name.
       let body = this.baseFont.replace(/<(?:[\w.-]+:)?b(?:\s[^>]*)?\/>/, '');
       if (size) body = /<(?:[\w.-]+:)?sz\b/.test(body) ? body.replace(/<((?:[\w.-]+:)?sz)\b[^>]*\/>/, `<$1 val="${size}"/>`) : `<sz val="${size}"/>${body}`;
+      const found = this.existing.fonts.get(bare(`<font><b/>${body}</font>`));
+      if (found !== undefined) return found;
       this.fonts.push(`<font><b/>${body}</font>`);
       return this.fontCount + this.fonts.length - 1;
     });
@@ -64,8 +79,7 @@ export class StyleBook {
     return this.once(`style:${opts.font ?? ''}:${opts.fill ?? ''}:${opts.wrapTop ? 1 : 0}`, () => {
       const applies = `${opts.font ? ' applyFont="1"' : ''}${opts.fill ? ' applyFill="1"' : ''}${opts.wrapTop ? ' applyAlignment="1"' : ''}`;
       const tag = `<xf numFmtId="0" fontId="${opts.font ?? 0}" fillId="${opts.fill ?? 0}" borderId="0" xfId="0"${applies}`;
-      this.xfs.push(opts.wrapTop ? `${tag}><alignment vertical="top" wrapText="1"/></xf>` : `${tag}/>`);
-      return this.baseXfs.length + this.xfs.length - 1;
+      return this.addXf(opts.wrapTop ? `${tag}><alignment vertical="top" wrapText="1"/></xf>` : `${tag}/>`);
     });
   }
 
@@ -78,9 +92,15 @@ export class StyleBook {
       const end = base.indexOf('>') + 1;
       let tag = base.slice(0, end);
       tag = setAttr(setAttr(tag, 'fillId', String(fill)), 'applyFill', '1');
-      this.xfs.push(tag + base.slice(end));
-      return this.baseXfs.length + this.xfs.length - 1;
+      return this.addXf(tag + base.slice(end));
     });
+  }
+
+  private addXf(xml: string): number {
+    const found = this.existing.xfs.get(bare(xml));
+    if (found !== undefined) return found;
+    this.xfs.push(xml);
+    return this.baseXfs.length + this.xfs.length - 1;
   }
 
   get changed(): boolean {
@@ -101,6 +121,15 @@ export class StyleBook {
     if (v === undefined) this.memo.set(key, (v = make()));
     return v;
   }
+}
+
+function prefixOf(tag: string): string {
+  return /^<([\w.-]+:)?/.exec(tag)?.[1] ?? '';
+}
+
+/** An element's XML without namespace prefixes and with self-closing tags written `/>`. */
+function bare(xml: string): string {
+  return xml.replace(/<(\/?)[\w.-]+:/g, '<$1').replace(/\s*\/>/g, '/>');
 }
 
 /** Appends elements to a list element (<fonts>, <fills>, <cellXfs>) and sets its count. */

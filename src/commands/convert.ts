@@ -5,19 +5,24 @@ import { detectKind, infoOfPackage, mappingOf } from '../mapping/detect.js';
 import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
 import { readCsvFolder } from '../read/csv.js';
-import { refreshStatus, validatePackage, type WorkbookResult } from '../rules/validate.js';
-import { columnLetter, makeIssue } from '../rules/issues.js';
+import { validatePackage, type WorkbookResult } from '../rules/validate.js';
+import { sortIssues } from '../rules/issues.js';
 import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
+import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';
+import { markOf, type OutputMark } from '../annotate/mark.js';
 import { workbookBytes } from '../util/xlsx-write.js';
-import { removeStaleTemps, writeFileAtomic } from '../util/fs.js';
+import { removeStaleTemps } from '../util/fs.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
-import { checkAgainstJournal, recordWritten } from '../journal/guard.js';
+import { linkJournal, recordWritten } from '../journal/link.js';
 import { checkPj } from '../pj/check.js';
+import { statusOf, toExport } from '../status/status.js';
 import { colorsFor, progressBar } from '../report/progress.js';
-import { buildReport, printSummary, type FileFailure, type Report } from '../report/report.js';
+import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
+import { crossChecks } from '../rules/cross.js';
+import { livingName, replaceLiving, sourceName } from './living.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -38,6 +43,8 @@ export interface ConvertOptions {
   quiet?: boolean;
   /** Where the summary goes (tests pass their own). */
   stdout?: (text: string) => void;
+  /** The results workbook to write: the living one (default), or a retour copy (retour --workbook). */
+  output?: 'resultats' | 'retour';
 }
 
 export interface ConvertOutcome {
@@ -45,187 +52,169 @@ export interface ConvertOutcome {
   report: Report;
 }
 
-function resultsName(input: string, used: Set<string>, outDir: string): string {
-  const base = path.basename(input).replace(/\.(xlsx|xlsm)$/i, '').replace(/\.resultats(-\d+)?$/i, '');
-  let name = `${base}.resultats.xlsx`;
-  let n = 2;
-  while (used.has(name) || path.resolve(outDir, name) === path.resolve(input)) name = `${base}.resultats-${n++}.xlsx`;
-  used.add(name);
-  return name;
+/** A workbook read and checked, with the package its results workbook is written from. */
+interface Loaded {
+  pkg: XlsxPackage;
+  result: WorkbookResult;
+  mark?: OutputMark;
 }
 
-/** Checks across workbooks: one SIRET per numeroAns, numeroEditeur unique per numeroAns. */
-function crossChecks(results: WorkbookResult[]) {
-  // Workbooks sharing a numeroAns must share its SIRET: otherwise none of them is trusted, all are rejected.
-  const byAns = new Map<string, WorkbookResult[]>();
-  for (const r of results) if (r.numeroAns && r.siret && r.header) byAns.set(r.numeroAns, [...(byAns.get(r.numeroAns) ?? []), r]);
-  for (const [ans, list] of byAns) {
-    if (new Set(list.map((r) => r.siret)).size < 2) continue;
-    for (const r of list) {
-      const h = r.header!;
-      const others = list.filter((x) => x.siret !== r.siret).map((x) => `${x.siret} dans ${path.basename(x.file)}`);
-      const issue = makeIssue(
-        'NUMERO_ANS_SIRET_DIFFERENTS',
-        { file: r.file, sheet: h.sheet, row: h.row, column: columnLetter(h.cols.SIRET), field: 'SIRET' },
-        { numeroAns: ans, siret: r.siret, other: others.join(', ') },
-      );
-      r.issues.push(issue);
-      for (const d of r.demandes) d.issues.push({ ...issue, demande: d.key });
+/** Opens an input: a workbook, or a folder of CSV files made a workbook in memory. */
+async function openInput(file: string): Promise<{ pkg: XlsxPackage; csv: boolean }> {
+  const csv = fs.statSync(file).isDirectory();
+  const pkg = csv ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
+  return { pkg, csv };
+}
+
+/** Reads and checks one opened input; a fault that stops it goes to failures. */
+async function checkInput(file: string, opened: { pkg: XlsxPackage; csv: boolean }, forced: Mapping | undefined, depositDate: string, failures: FileFailure[]): Promise<Loaded | undefined> {
+  const { pkg, csv } = opened;
+  const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
+  const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
+  if (!mapping) {
+    failures.push({
+      file,
+      message: `${file} : type de classeur inconnu (ni avance ni solde) : il n'a ni la marque d'un modèle xlsx2segur, ni une feuille « Commandes » ou « Factures ». Partez d'un modèle (xlsx2segur template avance|solde) ou indiquez --mapping.`,
+    });
+    return undefined;
+  }
+  const result = await validatePackage(pkg, file, mapping, { depositDate, csv });
+  if (result.fatal) {
+    failures.push({ file, message: result.fatal });
+    return undefined;
+  }
+  const mark = markOf(pkg);
+  result.source = sourceName(file, mark);
+  return { pkg, result, mark };
+}
+
+/**
+ * Opens every input. A results workbook or retour copy of ours that a folder scan met beside the workbook
+ * it was made from is skipped, with a line saying so: the workbook is read in its place. Named on the
+ * command line, it is read (that is how corrections come back).
+ */
+async function openInputs(files: string[], explicit: Set<string>, failures: FileFailure[]) {
+  const opened: { file: string; pkg: XlsxPackage; csv: boolean }[] = [];
+  for (const file of files) {
+    try {
+      opened.push({ file, ...(await openInput(file)) });
+    } catch (e) {
+      failures.push({ file, message: e instanceof UserError ? e.message : `${file} : erreur inattendue (${(e as Error).message}).` });
     }
   }
-  const byKey = new Map<string, { r: WorkbookResult; d: WorkbookResult['demandes'][number] }[]>();
+  const read = new Set(files.map((f) => path.resolve(f)));
+  const skipped: SkippedFile[] = [];
+  const kept = opened.filter(({ file, pkg }) => {
+    const mark = markOf(pkg);
+    if (!mark || explicit.has(path.resolve(file))) return true;
+    const source = path.resolve(path.dirname(file), mark.source);
+    if (!read.has(source) || source === path.resolve(file)) return true;
+    const what = mark.output === 'resultats' ? 'classeur de résultats' : 'copie « retour »';
+    skipped.push({ file, message: `${file} non lu : c'est un ${what} de xlsx2segur, fait de ${mark.source}, qui est lu à sa place.` });
+    return false;
+  });
+  return { opened: kept, skipped };
+}
+
+/** Writes the JSON files of the demandes to export, grouped by kind and numeroAns in input order; records them. */
+async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, date: string, journal: Journal, progress: ReturnType<typeof progressBar>): Promise<WrittenFile[]> {
+  const batches = new Map<string, Batch>();
   for (const r of results) {
-    for (const d of r.demandes) {
-      const k = `${r.mapping.kind}|${r.numeroAns ?? ''}|${d.key}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), { r, d }]);
-    }
+    const ready = r.demandes.filter((d) => toExport(statusOf(d, r.mapping.kind)));
+    if (!ready.length || !r.numeroAns || !r.header) continue;
+    const k = `${r.mapping.kind}|${r.numeroAns}`;
+    if (!batches.has(k)) batches.set(k, { mapping: r.mapping, numeroAns: r.numeroAns, header: r.header, demandes: [] });
+    batches.get(k)!.demandes.push(...ready);
   }
-  for (const list of byKey.values()) {
-    const files = new Set(list.map((x) => x.r.file));
-    if (files.size < 2) continue;
-    for (const { r, d } of list) {
-      const others = list.filter((x) => x.r !== r).map((x) => `${path.basename(x.r.file)}, ligne ${x.d.main.row}`);
-      const issue = makeIssue(
-        'NUMERO_EDITEUR_DOUBLON',
-        { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[r.mapping.joinKey]), field: r.mapping.joinKey, demande: d.key },
-        { value: d.key, where: `aussi dans ${others.join(' ; ')}` },
-      );
-      r.issues.push(issue);
-      d.issues.push(issue);
-    }
+  if (!batches.size) return [];
+  const seq: SequenceState = { next: new Map() };
+  const written: WrittenFile[] = [];
+  progress.stage('Écriture des JSON', batches.size);
+  for (const b of batches.values()) {
+    written.push(...(await writeBatch(b, opts.outDir, date, seq, opts.sequence, Boolean(opts.pj))));
+    progress.tick();
   }
-  // Other values unique in the batch (numeroASP of a solde: one solde per avance).
-  const seen = new Map<string, { r: WorkbookResult; d: WorkbookResult['demandes'][number] }[]>();
-  for (const r of results) {
-    for (const col of r.mapping.main.columns.filter((c) => c.unique === 'batch' && c.field !== r.mapping.joinKey)) {
-      for (const d of r.demandes) {
-        const v = d.main.values[col.field];
-        if (typeof v !== 'string') continue;
-        const k = `${r.mapping.kind}|${col.field}|${v}`;
-        seen.set(k, [...(seen.get(k) ?? []), { r, d }]);
-      }
+  recordWritten(journal, results, written, date);
+  journal.save();
+  return written;
+}
+
+/** Brings each input's living results workbook up to date; a workbook that cannot be written is a failure. */
+async function writeLivingWorkbooks(loaded: Loaded[], opts: ConvertOptions, written: WrittenFile[], date: string, failures: FileFailure[], progress: ReturnType<typeof progressBar>) {
+  progress.stage('Classeurs de résultats', loaded.length);
+  const resultFiles = new Map<string, string>();
+  const used = new Set<string>();
+  for (const { pkg, result, mark } of loaded) {
+    const output = opts.output ?? 'resultats';
+    let name = livingName(result.file, mark).replace(/\.resultats\.xlsx$/, `.${output}.xlsx`);
+    // Two inputs of the same name (in two folders): the second gets its folder's name too.
+    if (used.has(name)) name = `${path.basename(path.dirname(path.resolve(result.file)))}-${name}`;
+    used.add(name);
+    const target = path.join(opts.outDir, name);
+    try {
+      const mine = new Set(result.demandes.map((d) => d.output?.file));
+      const files = written.filter((f) => mine.has(f.name));
+      const bytes = await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files, date, source: result.source ?? path.basename(result.file), mark: { output, source: result.source ?? path.basename(result.file), date } });
+      replaceLiving(target, bytes);
+      resultFiles.set(result.file, target);
+    } catch (e) {
+      failures.push({ file: result.file, message: e instanceof UserError ? e.message : `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });
     }
+    progress.tick();
   }
-  for (const [k, list] of seen) {
-    if (list.length < 2) continue;
-    const field = k.split('|')[1];
-    for (const { r, d } of list) {
-      const where = list.filter((x) => x.d !== d).map((x) => `demande ${x.d.key}, ${path.basename(x.r.file)} ligne ${x.d.main.row}`).join(' ; ');
-      const issue = makeIssue(
-        'VALEUR_DOUBLON_LOT',
-        { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[field]), field, demande: d.key },
-        { value: d.main.values[field], where },
-      );
-      r.issues.push(issue);
-      d.issues.push(issue);
-    }
-  }
-  for (const r of results) for (const d of r.demandes) refreshStatus(d);
+  return resultFiles;
+}
+
+/** 2 when an input could not be read or an output written; 1 when a demande or the file needs the user's action. */
+function exitCodeOf(results: WorkbookResult[], failures: FileFailure[]): 0 | 1 | 2 {
+  if (failures.length) return 2;
+  const action = results.some((r) => r.demandes.some((d) => statusOf(d, r.mapping.kind).needsAction) || r.issues.some((i) => i.severity === 'erreur' && !i.demande));
+  return action ? 1 : 0;
 }
 
 export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> {
   const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
-  const dateCompact = opts.date ?? todayCompact();
-  const deposit = parseDepositDate(dateCompact);
+  const deposit = parseDepositDate(opts.date ?? todayCompact());
   if (opts.sequence !== undefined && (!Number.isInteger(opts.sequence) || opts.sequence < 1 || opts.sequence > 999)) {
     throw new UserError(`--sequence ${opts.sequence} invalide : un entier de 1 à 999 est attendu.`);
   }
+  if (opts.pj && (!fs.existsSync(opts.pj) || !fs.statSync(opts.pj).isDirectory())) throw new UserError(`--pj ${opts.pj} : ce dossier de pièces justificatives est introuvable.`);
   const forced: Mapping | undefined = opts.mapping ? loadMapping(opts.mapping) : undefined;
-  const { files, problems } = await resolveInputs(opts.inputs, opts.outDir);
-  const failures: FileFailure[] = problems.map((message) => ({ file: '', message }));
+  const { files, explicit, problems } = await resolveInputs(opts.inputs, opts.outDir);
+  const failures: FileFailure[] = [...problems];
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  removeStaleTemps(opts.outDir);
 
   const progress = progressBar(opts.quiet || Boolean(opts.stdout));
-  const loaded: { pkg: XlsxPackage; result: WorkbookResult }[] = [];
-  progress.stage('Lecture et contrôle', files.length);
-  for (const file of files) {
+  const { opened, skipped } = await openInputs(files, explicit, failures);
+  const loaded: Loaded[] = [];
+  progress.stage('Lecture et contrôle', opened.length);
+  for (const o of opened) {
     progress.tick(0);
     try {
-      // A folder of CSV files becomes a workbook in memory, read as any other.
-      const csv = fs.statSync(file).isDirectory();
-      const pkg = csv ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
-      const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
-      const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
-      if (!mapping) {
-        failures.push({
-          file,
-          message: `${file} : type de classeur inconnu (ni avance ni solde) : il n'a ni la marque d'un modèle xlsx2segur, ni une feuille « Commandes » ou « Factures ». Partez d'un modèle (xlsx2segur template avance|solde) ou indiquez --mapping.`,
-        });
-        continue;
-      }
-      const result = await validatePackage(pkg, file, mapping, { depositDate: deposit.french, csv });
-      if (result.fatal) {
-        failures.push({ file, message: result.fatal });
-        continue;
-      }
-      loaded.push({ pkg, result });
+      const l = await checkInput(o.file, o, forced, deposit.french, failures);
+      if (l) loaded.push(l);
     } catch (e) {
-      if (e instanceof UserError) failures.push({ file, message: e.message });
-      else failures.push({ file, message: `${file} : erreur inattendue (${(e as Error).message}).` });
+      failures.push({ file: o.file, message: e instanceof UserError ? e.message : `${o.file} : erreur inattendue (${(e as Error).message}).` });
     }
     progress.tick();
   }
   const results = loaded.map((l) => l.result);
   crossChecks(results);
   const journal = Journal.load(opts.outDir);
-  if (!opts.dryRun && journal.recover(opts.outDir)) journal.save();
-  checkAgainstJournal(results, journal, { force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
-  if (opts.pj) {
-    if (!fs.existsSync(opts.pj) || !fs.statSync(opts.pj).isDirectory()) throw new UserError(`--pj ${opts.pj} : dossier des pièces introuvable.`);
-    checkPj(results, opts.pj);
-  }
-
-  // Accepted demandes grouped by numeroAns, in the order of the inputs and rows.
-  const written: WrittenFile[] = [];
-  if (!opts.dryRun) {
-    const batches = new Map<string, Batch>();
-    for (const r of results) {
-      const accepted = r.demandes.filter((d) => d.status === 'acceptee');
-      if (!accepted.length || !r.numeroAns || !r.header) continue;
-      const k = `${r.mapping.kind}|${r.numeroAns}`;
-      if (!batches.has(k)) batches.set(k, { mapping: r.mapping, numeroAns: r.numeroAns, header: r.header, demandes: [] });
-      batches.get(k)!.demandes.push(...accepted);
-    }
-    const seq: SequenceState = { next: new Map() };
-    progress.stage('Écriture des JSON', batches.size);
-    for (const b of batches.values()) {
-      written.push(...(await writeBatch(b, opts.outDir, deposit.compact, seq, opts.sequence, Boolean(opts.pj))));
-      progress.tick();
-    }
-    if (written.length) {
-      recordWritten(journal, results, written, deposit.compact);
-      journal.save();
-    }
-  }
-
-  progress.stage('Classeurs de résultats', loaded.length);
-  const usedNames = new Set<string>();
-  const resultFiles = new Map<string, string>();
-  for (const { pkg, result } of loaded) {
-    const name = resultsName(result.file, usedNames, opts.outDir);
-    const target = path.join(opts.outDir, name);
-    try {
-      const mine = new Set(result.demandes.map((d) => d.output?.file));
-      const files = written.filter((f) => mine.has(f.name));
-      writeFileAtomic(target, await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files }));
-      resultFiles.set(result.file, target);
-    } catch (e) {
-      failures.push({ file: result.file, message: `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });
-    }
-    progress.tick();
-  }
+  const journalFound = fs.existsSync(journal.file);
+  // Something to write: the folder is made now, not before (a run that reads nothing leaves no folder).
+  if (loaded.length) fs.mkdirSync(opts.outDir, { recursive: true });
+  removeStaleTemps(opts.outDir);
+  if (!opts.dryRun && journal.recover(opts.outDir, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) journal.save();
+  linkJournal(results, journal, { dir: opts.outDir, force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
+  if (opts.pj) checkPj(results, opts.pj);
+  const written = opts.dryRun ? [] : await exportDemandes(results, opts, deposit.compact, journal, progress);
+  for (const l of loaded) sortIssues(l.result.issues, [l.result.file], l.result.mapping.sheets.map((s) => l.result.sheets[s.name]?.actualName ?? s.name));
+  const resultFiles = await writeLivingWorkbooks(loaded, opts, written, deposit.compact, failures, progress);
   progress.done();
 
-  const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, results, resultFiles, written, failures, pjChecked: Boolean(opts.pj) });
+  const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, journal: { file: journal.file, found: journalFound }, results, resultFiles, written, skipped, failures, pjChecked: Boolean(opts.pj) });
   if (opts.json) out(JSON.stringify(report, null, 2) + '\n');
   else out(printSummary(report, colorsFor(opts.stdout ? ({} as NodeJS.WriteStream) : process.stdout)));
-  // 1 when a demande is rejected, or when any error was found (a row attached to no demande, a header fault).
-  const exitCode = failures.length
-    ? 2
-    : results.some((r) => r.demandes.some((d) => d.status === 'rejetee') || r.issues.some((i) => i.severity === 'erreur'))
-      ? 1
-      : 0;
-  return { exitCode, report };
+  return { exitCode: exitCodeOf(results, failures), report };
 }

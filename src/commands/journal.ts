@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import { Journal, STATE_LABELS, stateOf } from '../journal/journal.js';
+import { Journal, STATE_LABELS, stateOf, type JournalEntry } from '../journal/journal.js';
+import { plural } from '../status/status.js';
+import { refreshLiving } from './refresh.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { cellScalar } from '../read/cell.js';
@@ -46,6 +48,7 @@ export async function runJournal(opts: { dir: string; payee?: string[]; refusee?
     throw new UserError(`Aucun journal dans ${opts.dir} (${journal.file}) : il est créé par convert dans son dossier de sortie.`);
   }
   let code = 0;
+  const touched: JournalEntry[] = [];
   const record = async (values: string[] | undefined, state: 'payee' | 'refusee') => {
     if (!values?.length) return;
     const { numbers, invalid } = await expandNumbers(values);
@@ -65,18 +68,25 @@ export async function runJournal(opts: { dir: string; payee?: string[]; refusee?
         continue;
       }
       entry.paiement = state;
+      touched.push(entry);
       out(`✓ ${n} (demande ${entry.numeroEditeur}) : ${state === 'payee' ? 'avance payée' : 'avance refusée'}.\n`);
     }
     journal.save();
   };
   await record(opts.payee, 'payee');
   await record(opts.refusee, 'refusee');
-  if (opts.payee?.length || opts.refusee?.length) return code;
+  if (opts.payee?.length || opts.refusee?.length) {
+    for (const r of await refreshLiving(opts.dir, journal, touched)) {
+      out(r.ok ? `Classeur de résultats mis à jour : ${r.message}\n` : `✗ ${r.message}\n`);
+      if (!r.ok) code = 2;
+    }
+    return code;
+  }
   if (opts.json) {
     out(JSON.stringify({ journal: journal.file, entries: journal.entries.map((e) => ({ ...e, etat: stateOf(e) })) }, null, 2) + '\n');
     return 0;
   }
-  out(`Journal ${journal.file} : ${journal.entries.length} demande(s) exportée(s)\n`);
+  out(`Journal ${journal.file} : ${plural(journal.entries.length, ['demande exportée', 'demandes exportées'])}\n`);
   out('type    numéro ANS  n° éditeur  dossier ASP   fichier                              ligne  état\n');
   for (const e of journal.entries) {
     out(

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { Journal, readLine, type JournalEntry } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
 import { fold } from '../read/sheet.js';
-import { annotateAspAnswers } from '../annotate/asp.js';
+import { plural } from '../status/status.js';
+import { refreshLiving, retourCopy } from './refresh.js';
 
 /** One line of a file the portal gives back: the deposited line with the ASP's answer filled in. */
 const returnLineSchema = z.looseObject({
@@ -48,18 +49,19 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
     throw new UserError(`Aucun journal dans ${opts.outDir} : les réponses de l'ASP se rapprochent de ce que convert a exporté dans ce dossier (indiquez-le avec -o).`);
   }
   const outcomes: RetourLineOutcome[] = [];
-  const failures: string[] = [];
+  const failures: { file: string; message: string }[] = [];
+  const touched: JournalEntry[] = [];
   for (const file of opts.files) {
     let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
     } catch (e) {
-      failures.push(`${file} : fichier de retour illisible ou JSON invalide (${(e as Error).message}).`);
+      failures.push({ file, message: `${file} : fichier de retour illisible ou JSON invalide (${(e as Error).message}).` });
       continue;
     }
     const parsed = returnFileSchema.safeParse(json);
     if (!parsed.success) {
-      failures.push(`${file} : ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).`);
+      failures.push({ file, message: `${file} : ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).` });
       continue;
     }
     const impId = parsed.data.impId === null || parsed.data.impId === undefined ? null : String(parsed.data.impId);
@@ -67,7 +69,7 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
     parsed.data.lignesImport.forEach((raw, index) => {
       const l = returnLineSchema.safeParse(raw);
       if (!l.success) {
-        failures.push(`${file} : ligne ${index + 1} illisible (numeroEditeur attendu).`);
+        failures.push({ file, message: `${file} : ligne ${index + 1} illisible (numeroEditeur attendu).` });
         return;
       }
       const line = raw as Record<string, unknown>;
@@ -111,6 +113,7 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
         fichierRetour: path.basename(file),
       };
       if (kind === 'avance' && numeroASP) entry.numeroASP = numeroASP;
+      touched.push(entry);
       outcomes.push({
         ...base,
         statut: entry.asp.statut,
@@ -121,25 +124,25 @@ export async function runRetour(opts: { files: string[]; outDir: string; workboo
     });
   }
   journal.save();
-  let workbookOut: string | undefined;
-  if (opts.workbook) {
-    try {
-      workbookOut = await annotateAspAnswers(opts.workbook, journal, opts.outDir);
-    } catch (e) {
-      failures.push(e instanceof UserError ? e.message : `${opts.workbook} : ${(e as Error).message}`);
-    }
-  }
+  const refreshed = await refreshLiving(opts.outDir, journal, touched);
+  const copy = opts.workbook ? await retourCopy(opts.workbook, opts.outDir) : undefined;
+  for (const r of [...refreshed, ...(copy ? [copy] : [])]) if (!r.ok) failures.push({ file: r.file, message: r.message });
   const unmatched = outcomes.filter((o) => o.statut === 'non-rapprochee');
   if (opts.json) {
-    out(JSON.stringify({ journal: journal.file, workbook: workbookOut ?? null, lines: outcomes, failures }, null, 2) + '\n');
+    out(JSON.stringify({ journal: journal.file, workbook: copy?.ok ? copy.file : null, workbooks: refreshed.filter((r) => r.ok).map((r) => r.file), lines: outcomes, failures }, null, 2) + '\n');
   } else {
     out(`xlsx2segur retour — journal ${journal.file}\n`);
     for (const o of outcomes) out(`  ${o.statut === 'acceptee' ? '✓' : o.statut === 'rejetee' ? '✗' : '?'} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
-    for (const f of failures) out(`✗ ${f}\n`);
+    for (const f of failures) out(`✗ ${f.message}\n`);
     const acc = outcomes.filter((o) => o.statut === 'acceptee').length;
     const rej = outcomes.filter((o) => o.statut === 'rejetee').length;
-    out(`Total : ${acc} acceptée(s), ${rej} rejetée(s), ${unmatched.length} ligne(s) non rapprochée(s)${failures.length ? `, ${failures.length} fichier(s) en échec` : ''}.\n`);
-    if (workbookOut) out(`Classeur avec les réponses de l'ASP : ${workbookOut}\n`);
+    out(
+      `Total : ${plural(acc, ['ligne acceptée', 'lignes acceptées'])}, ${plural(rej, ['rejetée', 'rejetées'])}, ${plural(unmatched.length, ['non rapprochée', 'non rapprochées'])}` +
+        (failures.length ? `, ${plural(failures.length, ['fichier en échec', 'fichiers en échec'])}` : '') +
+        '.\n',
+    );
+    for (const r of refreshed.filter((x) => x.ok)) out(`Classeur de résultats mis à jour : ${r.message}\n`);
+    if (copy?.ok) out(`Copie du classeur avec les réponses de l'ASP : ${copy.message}\n`);
   }
   return failures.length ? 2 : unmatched.length ? 1 : 0;
 }

@@ -46,7 +46,7 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
       );
     }
     if (demandeByKey.has(r.key)) continue; // the first row carries the demande; all are rejected
-    const d: Demande = { key: r.key, file, main: r, details: {}, issues: [], status: 'acceptee' };
+    const d: Demande = { key: r.key, file, main: r, details: {}, issues: [], verdict: 'valide' };
     for (const s of mapping.details) d.details[s.name] = [];
     demandes.push(d);
     demandeByKey.set(r.key, d);

@@ -22,11 +22,30 @@ export interface Demande {
   main: ParsedRow;
   details: Record<string, ParsedRow[]>;
   issues: Issue[];
-  status: 'acceptee' | 'rejetee';
+  /** What this run's checks say: valid, or rejected with its problems (an error among its issues). */
+  verdict: 'valide' | 'rejetee';
   /** Where it was written: JSON file name and line. */
   output?: { file: string; numLigne: number };
   /** Its supporting documents as found on disk (convert --pj). */
   pj?: { name: string; source: string; size: number }[];
-  /** The number it had before --renumber gave it a new one. */
-  renumberedFrom?: string;
+  /**
+   * The number it had before it got a new one: this run (--renumber), or an earlier run whose journal
+   * records the resubmission under the new number. `from` is the number in the workbook, `previous` the
+   * number just before this one (they differ when an avance was resubmitted more than once).
+   */
+  renumbered?: { from: string; previous: string; now: boolean };
+  /** What the deposit folder's journal knows of it (journal/link.ts); undefined: never exported. */
+  journal?: JournalLink;
+}
+
+/** The journal's record of a demande, as its status needs it. */
+export interface JournalLink {
+  state: 'exportee' | 'acceptee' | 'rejetee' | 'payee' | 'refusee';
+  file: string;
+  numLigne: number;
+  /** Day of deposit, AAAAMMJJ. */
+  date: string;
+  numeroASP: string | null;
+  /** The ASP's label (of a rejection, mostly). */
+  libelle: string | null;
 }

@@ -34,6 +34,8 @@ export const entrySchema = z.object({
   renumberedFrom: z.string().nullable().default(null),
   asp: aspSchema.nullable().default(null),
   paiement: z.enum(['payee', 'refusee']).nullable().default(null),
+  /** Digest of the line as exported (emit/fingerprint.ts): tells whether the demande changed since. */
+  fingerprint: z.string().nullable().default(null),
 });
 
 export type JournalEntry = z.infer<typeof entrySchema>;
@@ -114,7 +116,7 @@ export class Journal {
    * file and saving the journal loses nothing, the file itself says what it holds. Returns how many
    * demandes were recovered.
    */
-  recover(dir: string): number {
+  recover(dir: string, fingerprint: (kind: 'avance' | 'solde', line: Record<string, unknown>) => string | null = () => null): number {
     const known = new Set(this.entries.map((e) => e.file));
     let names: string[] = [];
     try {
@@ -151,6 +153,7 @@ export class Journal {
           renumberedFrom: null,
           asp: null,
           paiement: null,
+          fingerprint: fingerprint(kind, l),
         });
         added++;
       }
@@ -158,20 +161,40 @@ export class Journal {
     return added;
   }
 
-  private index?: { size: number; byDemande: Map<string, JournalEntry[]>; byAsp: Map<string, JournalEntry> };
+  private index?: { size: number; byDemande: Map<string, JournalEntry[]>; byAsp: Map<string, JournalEntry>; byOldNumber: Map<string, JournalEntry> };
 
-  /** Indexes by demande and by numeroASP, rebuilt when entries were added (a journal only grows). */
+  /** Indexes by demande, by numeroASP and by former number, rebuilt when entries were added (a journal only grows). */
   private indexes() {
     if (this.index?.size === this.entries.length) return this.index;
     const byDemande = new Map<string, JournalEntry[]>();
     const byAsp = new Map<string, JournalEntry>();
+    const byOldNumber = new Map<string, JournalEntry>();
     for (const e of this.entries) {
       const k = `${e.kind}|${e.numeroAns}|${e.numeroEditeur}`;
-      byDemande.set(k, [...(byDemande.get(k) ?? []), e]);
+      const list = byDemande.get(k);
+      if (list) list.push(e);
+      else byDemande.set(k, [e]);
       if (e.kind === 'avance' && e.numeroASP) byAsp.set(e.numeroASP, e);
+      if (e.renumberedFrom) byOldNumber.set(`${e.kind}|${e.numeroAns}|${e.renumberedFrom}`, e);
     }
-    this.index = { size: this.entries.length, byDemande, byAsp };
+    this.index = { size: this.entries.length, byDemande, byAsp, byOldNumber };
     return this.index;
+  }
+
+  /**
+   * The latest entry of a demande, following its resubmissions: an avance rejected by the ASP and
+   * resubmitted under a new number (convert --renumber) is that new number's latest entry.
+   */
+  current(kind: string, numeroAns: string, numeroEditeur: string): JournalEntry | undefined {
+    let e = this.latest(kind, numeroAns, numeroEditeur);
+    const seen = new Set<string>();
+    while (e && stateOf(e) === 'rejetee' && !seen.has(e.numeroEditeur)) {
+      seen.add(e.numeroEditeur);
+      const next = this.indexes().byOldNumber.get(`${kind}|${numeroAns}|${e.numeroEditeur}`);
+      if (!next) break;
+      e = this.latest(kind, numeroAns, next.numeroEditeur) ?? next;
+    }
+    return e;
   }
 
   /** Entries of one demande, oldest first. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Demande, ParsedRow } from '../join/model.js';
 import type { WorkbookResult } from '../rules/validate.js';
-import { refreshStatus } from '../rules/validate.js';
+import { refreshVerdict } from '../rules/validate.js';
 import { columnLetter, makeIssue } from '../rules/issues.js';
 import type { IssueCode } from '../rules/catalogue.js';
 
@@ -73,7 +73,7 @@ export function checkPj(results: WorkbookResult[], pjDir: string): void {
       }
     }
   }
-  for (const r of results) for (const d of r.demandes) refreshStatus(d);
+  for (const r of results) for (const d of r.demandes) refreshVerdict(d);
 }
 
 function checkOne(r: WorkbookResult, d: Demande, row: ParsedRow, pjDir: string, root: string): PjFile | undefined {

@@ -4,8 +4,10 @@ import { glob } from 'glob';
 
 export interface InputList {
   files: string[];
-  /** Inputs that matched nothing or could not be read: French messages. */
-  problems: string[];
+  /** Files named on the command line themselves (absolute paths), not found by a folder scan or a pattern. */
+  explicit: Set<string>;
+  /** Inputs that matched nothing or could not be read: the input and a French message. */
+  problems: { file: string; message: string }[];
 }
 
 const WORKBOOK = /\.(xlsx|xlsm)$/i;
@@ -53,7 +55,8 @@ function walk(dir: string, out: string | undefined, found: string[]) {
  */
 export async function resolveInputs(inputs: string[], outDir?: string): Promise<InputList> {
   const files: string[] = [];
-  const problems: string[] = [];
+  const problems: InputList['problems'] = [];
+  const explicit = new Set<string>();
   const seen = new Set<string>();
   const out = outDir ? path.resolve(outDir) : undefined;
   const add = (f: string) => {
@@ -72,20 +75,21 @@ export async function resolveInputs(inputs: string[], outDir?: string): Promise<
     if (stat?.isDirectory()) {
       const found: string[] = [];
       walk(input, out, found);
-      if (!found.length) problems.push(`${input} : aucun classeur .xlsx ni dossier de CSV dans ce dossier.`);
+      if (!found.length) problems.push({ file: input, message: `${input} : aucun classeur .xlsx ni dossier de CSV dans ce dossier.` });
       found.forEach(add);
     } else if (stat?.isFile()) {
+      explicit.add(path.resolve(input));
       add(input);
     } else if (/[*?[\]{}]/.test(input)) {
       const found = (await glob(input, { nodir: false, posix: true }))
         .filter((f) => !isLockFile(path.basename(f)))
         .filter((f) => (fs.statSync(f).isDirectory() ? isCsvFolder(f) : true))
         .sort();
-      if (!found.length) problems.push(`${input} : aucun fichier ne correspond à ce motif.`);
+      if (!found.length) problems.push({ file: input, message: `${input} : aucun fichier ne correspond à ce motif.` });
       found.forEach(add);
     } else {
-      problems.push(`${input} : fichier ou dossier introuvable.`);
+      problems.push({ file: input, message: `${input} : fichier ou dossier introuvable.` });
     }
   }
-  return { files, problems };
+  return { files, explicit, problems };
 }

@@ -222,6 +222,8 @@ export class XlsxPackage {
   date1904 = false;
   subject = '';
   keywords = '';
+  /** Custom document properties (docProps/custom.xml): name → text. */
+  readonly customProperties = new Map<string, string>();
   /** Part name of the workbook ("xl/workbook.xml"). */
   workbookPart = 'xl/workbook.xml';
   private sst?: string[];
@@ -268,6 +270,13 @@ export class XlsxPackage {
     if (coreXml) {
       this.subject = decodeXml(/<(?:[\w.-]+:)?subject\b[^>]*>([^<]*)</.exec(coreXml)?.[1] ?? '');
       this.keywords = decodeXml(/<(?:[\w.-]+:)?keywords\b[^>]*>([^<]*)</.exec(coreXml)?.[1] ?? '');
+    }
+    const custom = (await this.rels('')).find((r) => r.type.endsWith('/custom-properties'));
+    const customXml = custom ? await this.text(custom.target) : undefined;
+    for (const e of elements(customXml ?? '', 'property')) {
+      const name = attr(e.tag, 'name');
+      const value = /<(?:[\w.-]+:)?lpwstr\b[^>]*>([^<]*)</.exec(e.body ?? '')?.[1];
+      if (name && value !== undefined) this.customProperties.set(name, decodeXml(value));
     }
   }
 

@@ -11,7 +11,7 @@ export const catalogue = {
   COLONNE_ABSENTE: { severity: 'erreur', template: 'Colonne obligatoire « {label} ({field}) » absente de la feuille « {sheet} ».' },
   COLONNE_EN_DOUBLE: { severity: 'erreur', template: 'La colonne {field} apparaît deux fois dans la feuille « {sheet} » (colonnes {columns}).' },
   ENTETE_LIGNES: { severity: 'erreur', template: 'La feuille « {sheet} » doit contenir exactement une ligne de données (ici {count}).' },
-  ENTETE_BLOQUANTE: { severity: 'erreur', template: 'Demande bloquée par une erreur de l\'en-tête du fichier (feuille « {sheet} ») : {detail}' },
+  ENTETE_BLOQUANTE: { severity: 'erreur', template: 'Bloquée par l\'erreur {codes} de la feuille « {sheet} », cellule {cells} : voir cette cellule.' },
   // Values
   VALEUR_REQUISE: { severity: 'erreur', template: '{label} ({field}) est obligatoire.' },
   REQUIS_SI: { severity: 'erreur', template: '{label} ({field}) est obligatoire quand {condition}.' },
@@ -48,10 +48,11 @@ export const catalogue = {
   PJ_TYPE_MANQUANT: { severity: 'erreur', template: 'La demande {demande} doit avoir exactement une pièce {type} (ici aucune).' },
   PJ_TYPE_EN_DOUBLE: { severity: 'erreur', template: 'La demande {demande} a {count} pièces {type} (lignes {rows}) : une seule par type.' },
   PJ_CONSEIL: { severity: 'avertissement', template: '{message}' },
-  PROFIL_NON_DECLARE: { severity: 'avertissement', template: '{field} = {value} demande que le logiciel soit référencé avec le profil « {profile} », non déclaré dans la feuille « {sheet} » (colonne {profileField}).' },
+  PROFIL_NON_DECLARE: { severity: 'avertissement', template: 'Profil « {profile} » non déclaré dans la feuille « {sheet} » (colonne {profileField}) : {needing} {field} = {value}, ce qui demande que le logiciel soit référencé avec ce profil (première : demande {first}). Déclarez-le (OUI) s\'il l\'est.' },
+  PROFIL_A_DECLARER: { severity: 'avertissement', template: '{field} = {value} : profil « {profile} » non déclaré, voir la feuille « {sheet} », cellule {cell}.' },
   // Journal: nothing submitted twice; solde against its avance
-  DEJA_EXPORTEE: { severity: 'erreur', template: 'La demande {demande} ({kind}) a déjà été exportée dans {file}, ligne {numLigne}, le {date} ({state}) : elle n\'est pas exportée une seconde fois (--force pour l\'exporter quand même).' },
-  NUMERO_A_CHANGER: { severity: 'erreur', template: 'La demande d\'avance {demande} a été rejetée par l\'ASP ({libelle}) : une avance rejetée se resoumet sous un nouveau numéro éditeur. Changez-le, ou relancez avec --renumber pour recevoir le prochain numéro libre.' },
+  DEJA_EXPORTEE_MODIFIEE: { severity: 'erreur', template: 'La demande {demande} ({kind}) a été exportée dans {file}, ligne {numLigne}, le {date} ({state}) et l\'ASP détient cette version ; elle a changé depuis : {changes}. Remettez les valeurs exportées : une demande déposée ne se corrige pas par un second dépôt (--force l\'exporterait une seconde fois).' },
+  EXPORT_FORCE: { severity: 'avertissement', template: 'La demande {demande} ({kind}) avait déjà été exportée dans {file}, ligne {numLigne}, le {date} : --force l\'exporte une seconde fois.' },
   RENUMEROTEE: { severity: 'avertissement', template: 'Avance rejetée par l\'ASP sous le numéro {old} : resoumise sous le numéro {new} (les noms des pièces suivent).' },
   SOLDE_AVANCE_INCONNUE: { severity: 'avertissement', template: 'Le dossier {value} n\'est pas dans le journal : la facture n\'a pas pu être comparée à la commande de l\'avance.' },
   SOLDE_AVANCE_AUTRE_NUMERO: { severity: 'erreur', template: 'Le dossier {value} est celui de l\'avance de numéro éditeur {expected}, pas {demande} : le solde garde le numéro éditeur de son avance.' },

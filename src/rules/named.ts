@@ -3,6 +3,7 @@ import { conditionSchema } from '../mapping/schema.js';
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import type { IssueCode } from './catalogue.js';
+import type { Issue } from './issues.js';
 import { evaluate } from './conditions.js';
 import type { FieldValue } from '../values/types.js';
 
@@ -13,15 +14,18 @@ import type { FieldValue } from '../values/types.js';
 export interface RuleContext {
   mapping: Mapping;
   header?: ParsedRow;
-  report(code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string): void;
+  report(code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string): Issue;
+  /** A reference on a demande's row to an issue reported once (see rules/issues.ts blockedBy): not listed again. */
+  refer(code: IssueCode, row: ParsedRow, params: Record<string, unknown>, demande: string): void;
   /** A value of the demande: its order row, then its single-row sheets, then the file header. */
   get(d: Demande, field: string): FieldValue | undefined;
 }
 
 interface NamedRule<P> {
   schema: z.ZodType<P>;
-  scope: 'header' | 'demande';
-  check(ctx: RuleContext, params: P, demande?: Demande): void;
+  /** header: once, on the file's header; demande: once per demande; file: once, with every demande. */
+  scope: 'header' | 'demande' | 'file';
+  check(ctx: RuleContext, params: P, demande?: Demande, all?: Demande[]): void;
 }
 
 /**
@@ -171,23 +175,30 @@ const profilesSchema = z.looseObject({
   ),
 });
 
-/** Scenario answers that need a profile the software must be referenced with (header columns). */
+/**
+ * Scenario answers that need a profile the software must be referenced with (columns of the header sheet):
+ * a profile not declared is reported once, on its cell of the header sheet, with the number of demandes
+ * that need it; each of them refers to it in a few words.
+ */
 const profiles: NamedRule<z.infer<typeof profilesSchema>> = {
   schema: profilesSchema as never,
-  scope: 'demande',
-  check(ctx, p, d) {
+  scope: 'file',
+  check(ctx, p, _, all = []) {
+    const h = ctx.header;
+    if (!h) return;
     for (const pr of p.profiles) {
-      const v = ctx.get(d!, pr.field);
-      if (v !== pr.equals) continue;
-      if (ctx.header?.values[pr.profile] === true) continue;
-      const row = [d!.main, ...Object.values(d!.details).flat()].find((r) => pr.field in r.values) ?? d!.main;
-      ctx.report(
-        'PROFIL_NON_DECLARE',
-        row,
-        pr.field,
-        { value: v === true ? 'OUI' : String(v), profile: pr.name, profileField: pr.profile, sheet: ctx.mapping.header.name },
-        d!.key,
-      );
+      if (h.values[pr.profile] === true) continue;
+      const needing = all.filter((d) => ctx.get(d, pr.field) === pr.equals);
+      if (!needing.length) continue;
+      const value = pr.equals === true ? 'OUI' : String(pr.equals);
+      const first = needing[0];
+      const issue = ctx.report('PROFIL_NON_DECLARE', h, pr.profile, { field: pr.field, value, profile: pr.name, profileField: pr.profile, sheet: h.sheet, needing: needing.length > 1 ? `${needing.length} demandes répondent` : '1 demande répond', first: first.key });
+      issue.affects = needing.length;
+      const cell = `${issue.column ?? ''}${h.row}`;
+      for (const d of needing) {
+        const row = [d.main, ...Object.values(d.details).flat()].find((r) => pr.field in r.values) ?? d.main;
+        ctx.refer('PROFIL_A_DECLARER', row, { profile: pr.name, sheet: h.sheet, cell, field: pr.field, value }, d.key);
+      }
     }
   },
 };

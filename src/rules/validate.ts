@@ -8,7 +8,7 @@ import { parseCell } from '../values/parse.js';
 import { Amount, showValue, type FieldValue } from '../values/types.js';
 import { join } from '../join/join.js';
 import type { Demande, ParsedRow } from '../join/model.js';
-import { columnLetter, makeIssue, type Issue } from './issues.js';
+import { blockedBy, columnLetter, makeIssue, type Issue } from './issues.js';
 import type { IssueCode } from './catalogue.js';
 import { checkText } from './columns.js';
 import { describe as describeCondition, evaluate } from './conditions.js';
@@ -31,6 +31,8 @@ export interface WorkbookResult {
   demandes: Demande[];
   /** Every issue of the workbook, including those of demandes. */
   issues: Issue[];
+  /** Name the vendor knows the workbook by (for our own outputs, the workbook they were made from). */
+  source?: string;
   /** Set when the workbook cannot be used at all (missing sheet or column): French message. */
   fatal?: string;
 }
@@ -132,7 +134,9 @@ export function validateSheets(
   });
   const report = (code: IssueCode, row: ParsedRow, field: string | undefined, params: Record<string, unknown> = {}, demande?: string) => {
     const col = field ? findColumn(mapping, row.sheet, field) : undefined;
-    issues.push(makeIssue(code, place(row, field, demande), { label: col?.label, ...params }));
+    const issue = makeIssue(code, place(row, field, demande), { label: col?.label, ...params });
+    issues.push(issue);
+    return issue;
   };
   const rawIndex = new Map<string, Map<number, RawRow>>();
   const rawRow = (sheet: string, n: number): RawRow | undefined => {
@@ -239,6 +243,11 @@ export function validateSheets(
     mapping,
     header,
     report: (code, row, field, params, demande) => report(code, row, field, params, demande),
+    refer: (code, row, params, demande) => {
+      const issue = makeIssue(code, place(row, undefined, demande), params);
+      issue.reference = true;
+      issues.push(issue);
+    },
     get: (d, field) => getValue(mapping, d, header, field),
   };
   // Required values of the header (its required fields) and header-level rules.
@@ -307,22 +316,22 @@ export function validateSheets(
     }
     for (const { rule, params } of demandeRules()) rule.check(ctx, params as never, d);
   }
+  for (const r of mapping.rules) {
+    const rule = namedRules[r.rule];
+    if (rule.scope === 'file') rule.check(ctx, rule.schema.parse(r) as never, undefined, joined.demandes);
+  }
   // Attach issues to demandes; header errors block every demande.
   const byKey = new Map(joined.demandes.map((d) => [d.key, d]));
   for (const i of issues) if (i.demande) byKey.get(i.demande)?.issues.push(i);
   if (headerErrors.length) {
-    const detail = headerErrors.map((i) => i.message).join(' ; ');
+    for (const h of headerErrors) h.affects = joined.demandes.length;
     for (const d of joined.demandes) {
-      const i = makeIssue(
-        'ENTETE_BLOQUANTE',
-        { file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[key]), field: key, demande: d.key },
-        { sheet: headerData.actualName, detail },
-      );
+      const i = blockedBy(headerErrors, d);
       issues.push(i);
       d.issues.push(i);
     }
   }
-  for (const d of joined.demandes) refreshStatus(d);
+  for (const d of joined.demandes) refreshVerdict(d);
   // Every row is parsed: its raw cells go (on a big workbook they are hundreds of megabytes); the row
   // numbers stay, for the results workbook.
   for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, values: NO_VALUES }));
@@ -331,8 +340,8 @@ export function validateSheets(
 
 const NO_VALUES: RawRow['values'] = Object.freeze([]) as unknown as RawRow['values'];
 
-export function refreshStatus(d: Demande): void {
-  d.status = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'acceptee';
+export function refreshVerdict(d: Demande): void {
+  d.verdict = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'valide';
 }
 
 function findColumn(mapping: Mapping, sheetName: string, field: string): ColumnSpec | undefined {

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import type { Demande } from '../join/model.js';
+import type { Demande, JournalLink } from '../join/model.js';
+import type { Mapping } from '../mapping/load.js';
 import type { WorkbookResult } from '../rules/validate.js';
-import { refreshStatus } from '../rules/validate.js';
+import { refreshVerdict } from '../rules/validate.js';
+import { canonicalLine, canonicalOf, describeChanges, fingerprintOf } from '../emit/fingerprint.js';
 import { columnLetter, makeIssue, type Issue } from '../rules/issues.js';
 import type { IssueCode } from '../rules/catalogue.js';
 import { Amount, type FieldValue } from '../values/types.js';
@@ -34,9 +37,9 @@ function listOf(d: Demande, field: string): string[] {
 }
 
 /** Gives a demande a new numeroEditeur: every row, and PJ names built on the old one. */
-function renumber(d: Demande, key: string, fresh: string) {
+function renumber(d: Demande, key: string, fresh: string, now: boolean) {
   const old = d.key;
-  d.renumberedFrom = old;
+  d.renumbered = { from: d.renumbered?.from ?? old, previous: old, now };
   d.key = fresh;
   for (const r of [d.main, ...Object.values(d.details).flat()]) {
     r.values[key] = fresh;
@@ -47,18 +50,10 @@ function renumber(d: Demande, key: string, fresh: string) {
   for (const i of d.issues) i.demande = fresh;
 }
 
-/**
- * Checks the demandes against the journal of the output folder: a demande already exported (and not
- * rejected by the ASP) is refused unless force; a rejected avance needs a new number (renumber gives the
- * next free one); a solde is compared with its avance.
- */
-export function checkAgainstJournal(
-  results: WorkbookResult[],
-  journal: Journal,
-  opts: { force?: boolean; renumber?: boolean; dryRun?: boolean },
-): void {
+/** The next free numeroEditeur of each kind and numeroAns: above the journal's and the batch's. */
+function numberPool(results: WorkbookResult[], journal: Journal) {
   const nextFree = new Map<string, number>();
-  const takeNumber = (r: WorkbookResult, ans: string): string => {
+  return (r: WorkbookResult, ans: string): string => {
     const k = `${r.mapping.kind}|${ans}`;
     if (!nextFree.has(k)) {
       let max = journal.highestNumber(r.mapping.kind, ans);
@@ -72,7 +67,10 @@ export function checkAgainstJournal(
     nextFree.set(k, n + 1);
     return String(n).padStart(5, '0');
   };
-  // The SIRET the journal knows for this numeroAns: another one is most likely a typing error.
+}
+
+/** The SIRET the journal knows for a numeroAns: another one is most likely a typing error. */
+function checkSirets(results: WorkbookResult[], journal: Journal) {
   const sirets = new Map<string, Map<string, string>>();
   for (const r of results) {
     if (!r.numeroAns || !r.siret || !r.header) continue;
@@ -85,32 +83,109 @@ export function checkAgainstJournal(
       makeIssue('SIRET_AUTRE_DANS_JOURNAL', { file: r.file, sheet: h.sheet, row: h.row, column: h.cols.SIRET ? columnLetter(h.cols.SIRET) : undefined, field: 'SIRET' }, { numeroAns: r.numeroAns, siret: r.siret, other, file }),
     );
   }
+}
+
+/** The lines of the JSON files deposited in the folder, read when first asked for, as canonical text. */
+class DepositedLines {
+  private readonly files = new Map<string, Map<number, string> | null>();
+  constructor(private readonly dir: string) {}
+
+  line(mapping: Mapping, file: string, numLigne: number): string | undefined {
+    if (!this.files.has(file)) this.files.set(file, this.read(mapping, file));
+    return this.files.get(file)?.get(numLigne);
+  }
+
+  private read(mapping: Mapping, file: string): Map<number, string> | null {
+    try {
+      const j = JSON.parse(fs.readFileSync(path.join(this.dir, path.basename(file)), 'utf8'));
+      const lines = new Map<number, string>();
+      for (const l of Array.isArray(j?.lignesImport) ? j.lignesImport : []) if (typeof l?.numLigne === 'number') lines.set(l.numLigne, canonicalOf(mapping, l));
+      return lines;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** What changed in a demande since its entry was exported; empty when nothing did. */
+function changesSince(r: WorkbookResult, d: Demande, entry: JournalEntry, deposited: DepositedLines): string[] {
+  const now = canonicalLine(r.mapping, d, r.header);
+  if (entry.fingerprint === fingerprintOf(now)) return [];
+  const before = deposited.line(r.mapping, entry.file, entry.numLigne);
+  if (before !== undefined) return before === now ? [] : describeChanges(before, now);
+  if (entry.fingerprint) return [`le contenu diffère de celui exporté (${entry.file} n'est plus dans le dossier : détail indisponible)`];
+  // A journal of an earlier version, without its file: what it keeps, the amount and the FINESS.
+  const diffs: string[] = [];
+  const amount = amountOf(d.main.values[r.mapping.journal.amount])?.text;
+  if (amount && amount !== entry.montant) diffs.push(`${r.mapping.journal.amount} : ${entry.montant} → ${amount}`);
+  const finess = [...new Set(listOf(d, r.mapping.journal.finess))].sort().join(', ');
+  if (finess !== [...entry.finess].sort().join(', ')) diffs.push(`${r.mapping.journal.finess} : ${[...entry.finess].sort().join(', ')} → ${finess}`);
+  return diffs;
+}
+
+function linkOf(e: JournalEntry): JournalLink {
+  return { state: stateOf(e), file: e.file, numLigne: e.numLigne, date: e.date, numeroASP: e.numeroASP, libelle: e.asp?.libelle ?? null };
+}
+
+export interface LinkOptions {
+  /** The deposit folder, where the deposited JSON files are. */
+  dir: string;
+  force?: boolean;
+  renumber?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * Links each demande to what the deposit folder's journal knows of it (d.journal, which its status is
+ * decided from), and checks it against that record:
+ * - exported before (waiting, accepted, paid, refused): not exported again; a change since is an error,
+ *   since the ASP holds the version exported;
+ * - an avance the ASP rejected: resubmitted under the next free number with --renumber, else shown with
+ *   the ASP's label; an avance already resubmitted is followed to its new number;
+ * - a solde the ASP rejected: exported again once corrected (changed), shown as rejected while unchanged;
+ * - never exported: a solde is compared with its avance.
+ * --force exports every valid demande again, with a warning.
+ */
+export function linkJournal(results: WorkbookResult[], journal: Journal, opts: LinkOptions): void {
+  checkSirets(results, journal);
+  const take = numberPool(results, journal);
+  const deposited = new DepositedLines(opts.dir);
   for (const r of results) {
     const ans = r.numeroAns;
     if (!ans) continue;
     const kind = r.mapping.kind;
     const key = r.mapping.joinKey;
     for (const d of r.demandes) {
-      const last = journal.latest(kind, ans, d.key);
-      if (last) {
-        const state = stateOf(last);
-        if (state !== 'rejetee' && !opts.force) {
-          issueOn(r, d, key, 'DEJA_EXPORTEE', { kind, file: last.file, numLigne: last.numLigne, date: frenchDate(last.date), state: STATE_LABELS[state] });
-        } else if (state === 'rejetee' && kind === 'avance') {
-          if (opts.renumber && d.status === 'acceptee' && !opts.dryRun) {
-            const old = d.key;
-            const fresh = takeNumber(r, ans);
-            renumber(d, key, fresh);
-            issueOn(r, d, key, 'RENUMEROTEE', { old, new: fresh });
-          } else {
-            issueOn(r, d, key, 'NUMERO_A_CHANGER', { libelle: last.asp?.libelle ?? 'rejet' });
-          }
-        }
+      const entry = journal.current(kind, ans, d.key);
+      if (entry && entry.numeroEditeur !== d.key) renumber(d, key, entry.numeroEditeur, false);
+      if (!entry) {
+        if (kind === 'solde') checkSolde(r, d, journal);
+        continue;
       }
-      if (kind === 'solde') checkSolde(r, d, journal);
+      const state = stateOf(entry);
+      if (opts.force) {
+        issueOn(r, d, key, 'EXPORT_FORCE', { kind, file: entry.file, numLigne: entry.numLigne, date: frenchDate(entry.date) });
+        if (kind === 'solde') checkSolde(r, d, journal);
+      } else if (state === 'rejetee' && kind === 'avance') {
+        if (opts.renumber && d.verdict === 'valide' && !opts.dryRun) {
+          const old = d.key;
+          renumber(d, key, take(r, ans), true);
+          issueOn(r, d, key, 'RENUMEROTEE', { old, new: d.key });
+        } else d.journal = linkOf(entry);
+      } else if (state === 'rejetee') {
+        // A corrected solde goes again under its number; an unchanged one would be rejected again.
+        if (changesSince(r, d, entry, deposited).length) checkSolde(r, d, journal);
+        else d.journal = linkOf(entry);
+      } else {
+        const changes = changesSince(r, d, entry, deposited);
+        if (changes.length) {
+          issueOn(r, d, key, 'DEJA_EXPORTEE_MODIFIEE', { kind, file: entry.file, numLigne: entry.numLigne, date: frenchDate(entry.date), state: STATE_LABELS[state], changes: changes.join(' ; ') });
+        }
+        d.journal = linkOf(entry);
+      }
     }
   }
-  for (const r of results) for (const d of r.demandes) refreshStatus(d);
+  for (const r of results) for (const d of r.demandes) refreshVerdict(d);
 }
 
 function checkSolde(r: WorkbookResult, d: Demande, journal: Journal) {
@@ -165,10 +240,11 @@ export function recordWritten(journal: Journal, results: WorkbookResult[], writt
         date,
         montant: amount?.text ?? '0.00',
         finess: [...new Set(listOf(d, r.mapping.journal.finess))],
-        source: path.basename(r.file),
-        renumberedFrom: d.renumberedFrom ?? null,
+        source: r.source ?? path.basename(r.file),
+        renumberedFrom: d.renumbered?.now ? d.renumbered.previous : null,
         asp: null,
         paiement: null,
+        fingerprint: fingerprintOf(canonicalLine(r.mapping, d, r.header)),
       };
       journal.entries.push(entry);
     }

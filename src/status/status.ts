@@ -1,0 +1,149 @@
+import type { Demande, JournalLink } from '../join/model.js';
+import { frenchDate } from '../util/dates.js';
+
+/**
+ * A demande's status: one function of this run's checks (its verdict and problems), of what this run
+ * wrote, and of what the deposit folder's journal knows of it. Everything that shows a status (the Statut
+ * column and its colour, the Synthèse, the console summary, --json, the exit code) is derived from here.
+ */
+export type StatusCode =
+  /** Valid, to export (validate; or convert when nothing was written). */
+  | 'valide'
+  /** Written by this run, to deposit. */
+  | 'exportee'
+  /** Written by an earlier run, waiting for the ASP's answer: information, not an error. */
+  | 'deja_exportee'
+  | 'acceptee_asp'
+  | 'payee'
+  | 'refusee'
+  /** Rejected by the ASP: an avance is resubmitted under a new number, a solde corrected and exported again. */
+  | 'rejetee_asp'
+  /** Rejected by this run's checks. */
+  | 'rejetee';
+
+/** How a status looks: green, blue (information), red. Warnings turn a green row orange (annotate). */
+export type Tone = 'ok' | 'info' | 'bad';
+
+export interface Status {
+  code: StatusCode;
+  /** French, as the Statut column shows it. */
+  label: string;
+  tone: Tone;
+  /** Whether the user has something to do for this demande (the exit code is 1 when one has). */
+  needsAction: boolean;
+  /** Where it was written, by this run or an earlier one. */
+  file: string | null;
+  numLigne: number | null;
+  /** Day of that deposit, AAAAMMJJ. */
+  date: string | null;
+  numeroASP: string | null;
+  /** The ASP's label of a rejection. */
+  libelle: string | null;
+}
+
+/** Singular and plural French names, in the order summaries list them. */
+export const STATUS_NAMES: Record<StatusCode, [string, string]> = {
+  exportee: ['exportée', 'exportées'],
+  valide: ['valide, à exporter', 'valides, à exporter'],
+  rejetee: ['rejetée', 'rejetées'],
+  deja_exportee: ["déjà exportée (en attente de l'ASP)", "déjà exportées (en attente de l'ASP)"],
+  acceptee_asp: ["acceptée par l'ASP", "acceptées par l'ASP"],
+  payee: ['payée', 'payées'],
+  refusee: ["refusée par l'ASP", "refusées par l'ASP"],
+  rejetee_asp: ["rejetée par l'ASP", "rejetées par l'ASP"],
+};
+export const STATUS_CODES = Object.keys(STATUS_NAMES) as StatusCode[];
+
+const TONES: Record<StatusCode, Tone> = {
+  valide: 'ok',
+  exportee: 'ok',
+  deja_exportee: 'info',
+  acceptee_asp: 'ok',
+  payee: 'ok',
+  refusee: 'bad',
+  rejetee_asp: 'bad',
+  rejetee: 'bad',
+};
+
+/** What to do with a demande the ASP rejected. */
+export function aspRejectionAction(kind: string): string {
+  return kind === 'avance'
+    ? 'une avance rejetée se resoumet sous un nouveau numéro éditeur : corrigez-la puis relancez convert avec --renumber'
+    : 'corrigez le solde puis convertissez-le à nouveau';
+}
+
+const plural = (n: number, [one, many]: [string, string]) => `${n} ${n > 1 ? many : one}`;
+
+function problemsLabel(d: Demande): string {
+  const n = d.issues.filter((i) => i.severity === 'erreur').length;
+  return `Rejetée : ${plural(n, ['erreur à corriger', 'erreurs à corriger'])} (voir Problèmes)`;
+}
+
+function journalLabel(j: JournalLink, kind: string): string {
+  const where = `${j.file}, ligne ${j.numLigne}, le ${frenchDate(j.date)}`;
+  switch (j.state) {
+    case 'exportee':
+      return `Déjà exportée : ${where} ; en attente de la réponse de l'ASP`;
+    case 'acceptee':
+      return `Acceptée par l'ASP${j.numeroASP ? ` : dossier ${j.numeroASP}` : ''} (${where})`;
+    case 'payee':
+      return `Payée${j.numeroASP ? ` : dossier ${j.numeroASP}` : ''}`;
+    case 'refusee':
+      return `Refusée par l'ASP${j.numeroASP ? ` : dossier ${j.numeroASP}` : ''}`;
+    case 'rejetee':
+      return `Rejetée par l'ASP : « ${j.libelle ?? 'sans libellé'} » (${where}) ; ${aspRejectionAction(kind)}`;
+  }
+}
+
+const JOURNAL_CODES: Record<JournalLink['state'], StatusCode> = {
+  exportee: 'deja_exportee',
+  acceptee: 'acceptee_asp',
+  payee: 'payee',
+  refusee: 'refusee',
+  rejetee: 'rejetee_asp',
+};
+
+/** The status of a demande of the given kind (avance, solde), once checked, linked and written. */
+export function statusOf(d: Demande, kind: string): Status {
+  const base = { file: null, numLigne: null, date: null, numeroASP: null, libelle: null };
+  const renumbered = d.renumbered ? ` (ancien numéro ${d.renumbered.from})` : '';
+  let s: Omit<Status, 'tone' | 'needsAction'>;
+  if (d.output) {
+    s = { ...base, code: 'exportee', label: `Exportée : ${d.output.file}, ligne ${d.output.numLigne}${renumbered}`, file: d.output.file, numLigne: d.output.numLigne };
+  } else if (d.verdict === 'rejetee') {
+    s = { ...base, code: 'rejetee', label: problemsLabel(d) };
+  } else if (d.journal) {
+    const j = d.journal;
+    s = { code: JOURNAL_CODES[j.state], label: journalLabel(j, kind) + renumbered, file: j.file, numLigne: j.numLigne, date: j.date, numeroASP: j.numeroASP, libelle: j.libelle };
+  } else {
+    s = { ...base, code: 'valide', label: 'Valide, à exporter' };
+  }
+  return { ...s, tone: TONES[s.code], needsAction: s.code === 'rejetee' || s.code === 'rejetee_asp' };
+}
+
+/** Whether convert writes this demande now. */
+export function toExport(s: Status): boolean {
+  return s.code === 'valide';
+}
+
+export type StatusCounts = Record<StatusCode, number>;
+
+export function countStatuses(statuses: Iterable<{ code: StatusCode }>): StatusCounts {
+  const counts = Object.fromEntries(STATUS_CODES.map((c) => [c, 0])) as StatusCounts;
+  for (const s of statuses) counts[s.code]++;
+  return counts;
+}
+
+/**
+ * "3 demandes lues : 1 exportée, 0 rejetée, 2 déjà exportées (en attente de l'ASP)": what the run did
+ * (exported, or valid for validate) and what needs work (rejected) always, the other statuses when some
+ * demande has them.
+ */
+export function describeCounts(counts: StatusCounts, command: 'convert' | 'validate'): string {
+  const total = STATUS_CODES.reduce((n, c) => n + counts[c], 0);
+  const always: StatusCode[] = [command === 'convert' ? 'exportee' : 'valide', 'rejetee'];
+  const parts = STATUS_CODES.filter((c) => always.includes(c) || counts[c] > 0).map((c) => plural(counts[c], STATUS_NAMES[c]));
+  return `${plural(total, ['demande lue', 'demandes lues'])} : ${parts.join(', ')}`;
+}
+
+export { plural };
