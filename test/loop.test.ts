@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, colOf, demandeRows, HEADER, jsonFiles, merge, readJson, readXlsx, tmpDir, writeWorkbook } from './helpers.js';
+import { cli, colOf, demandeRows, HEADER, jsonFiles, merge, noteOf, readJson, readXlsx, tmpDir, writeWorkbook } from './helpers.js';
 
 /** The ASP's answer to a deposited file: the same JSON with the outcome of each line filled in. */
 function aspReturn(file: string, target: string, outcome: (line: any) => { numeroASP?: string; code: string; label: string }) {
@@ -141,6 +141,11 @@ describe('the whole loop: avance → ASP answers → renumber → payment → so
     expect(fac.getRow(3).getCell(1).value ?? null).toBeNull();
     const fin = pre.getWorksheet('FINESS')!;
     expect([fin.getRow(2).getCell(2).value, fin.getRow(3).getCell(2).value]).toEqual(['130000029', '130000037']);
+    // The scenario answers the avance gave, carried and marked to be checked.
+    const scPre = pre.getWorksheet('Scénarios')!;
+    const dmp = scPre.getRow(2).getCell(colOf(scPre, '(isDirectToDMP)'));
+    expect(dmp.value).toBe('NON');
+    expect(noteOf(dmp)).toContain("pré-rempli d'après la demande d'avance 00001 (fichier JSON-ANS0000001-20261124-001.json, ligne 1) : à vérifier.");
 
     // The same from the workbook retour wrote (its ASP numbers, the journal beside it for payments).
     const fromWb = path.join(dir, 'soldes-bis.xlsx');

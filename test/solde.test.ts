@@ -649,8 +649,8 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const r = cli(['solde', '--from', out, '-o', target]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('4 demande(s) du numéro ANS ANS0000001');
-    expect(r.stdout).toContain('1 avance(s) acceptée(s) mais non payée(s) laissée(s) de côté');
+    expect(r.stdout).toContain("numéro ANS ANS0000001 : 4 avances payées, 1 acceptée non payée laissée de côté (--non-payees pour l'ajouter).\n");
+    expect(r.stdout).toContain("Pas de solde possible pour : 1 avance refusée par l'ASP.\n");
     const wb = await readXlsx(target);
     const f = wb.getWorksheet('Factures')!;
     const rows: string[][] = [];
@@ -680,7 +680,7 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const target2 = path.join(dir, 'prepare', 'solde-tous.xlsx');
     const r2 = cli(['solde', '--from', path.join(out, JOURNAL), '--non-payees', '-o', target2]);
     expect(r2.code).toBe(0);
-    expect(r2.stdout).toContain('5 demande(s) du numéro ANS ANS0000001 (1 non payée(s), signalées)');
+    expect(r2.stdout).toContain('numéro ANS ANS0000001 : 4 avances payées, 1 acceptée non payée (signalée).\n');
     const f2 = (await readXlsx(target2)).getWorksheet('Factures')!;
     expect(f2.getRow(3).getCell(colOf(f2, '(numeroEditeur)')).value).toBe('00002');
     expect(f2.getRow(3).getCell(colOf(f2, '(numeroASP)')).value).toBe('FINBIO000102');
@@ -689,7 +689,7 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     expect((flag.fill as any).fgColor.argb).toBe('FFFFEB9C');
     const r3 = cli(['solde', '--from', path.join(out, JOURNAL), '-o', path.join(dir, 'prepare', 'solde-journal.xlsx')]);
     expect(r3.code).toBe(0);
-    expect(r3.stdout).toContain('4 demande(s) du numéro ANS ANS0000001');
+    expect(r3.stdout).toContain("numéro ANS ANS0000001 : 4 avances payées, 1 acceptée non payée laissée de côté (--non-payees pour l'ajouter).\n");
   });
 
   it('the pre-filled workbook, once completed, converts into the same folder; a solde exported is not prepared again', async () => {
@@ -715,7 +715,7 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     // Nothing left to prepare: every paid avance has its solde.
     const again = cli(['solde', '--from', out, '-o', path.join(dir, 'prepare', 'rien.xlsx')]);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain('Aucune avance payée à solder');
+    expect(again.stdout).toContain("Aucune avance payée à solder : 1 acceptée non payée laissée de côté (--non-payees pour l'ajouter).\n");
     // Validated again into the folder: each solde is shown as already exported, nothing to do (exit 0).
     const twice = cli(['validate', done, '-o', out, '--date', DATE, '--json']);
     expect(twice.code).toBe(0);
@@ -770,7 +770,7 @@ describe('solde against the journal: retour, journal --payee/--refusee, checks, 
     const again = path.join(dir, 'prepare', 'solde-bis.xlsx');
     const s = cli(['solde', '--from', out, '-o', again]);
     expect(s.code).toBe(0);
-    expect(s.stdout).toContain('1 demande(s) du numéro ANS ANS0000001');
+    expect(s.stdout).toContain("numéro ANS ANS0000001 : 1 avance payée, 1 acceptée non payée laissée de côté (--non-payees pour l'ajouter).\n");
     const f = (await readXlsx(again)).getWorksheet('Factures')!;
     expect([f.getRow(2).getCell(colOf(f, '(numeroEditeur)')).value, f.getRow(2).getCell(colOf(f, '(numeroASP)')).value]).toEqual(['00004', 'FINBIO000104']);
     const v = JSON.parse(cli(['validate', done, '-o', path.join(dir, 'v'), '--date', DATE, '--json']).stdout);

@@ -1,19 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
-import { Journal, STATE_LABELS, stateOf, type JournalEntry } from '../journal/journal.js';
+import { Journal, STATE_LABELS, stateOf, type EntryState, type JournalEntry } from '../journal/journal.js';
 import { mappingOf } from '../mapping/detect.js';
+import type { Mapping } from '../mapping/load.js';
+import { carriedFields, type CarriedField } from '../mapping/carry.js';
 import { buildTemplate } from '../template/template.js';
 import { soldeExample } from '../template/example.js';
-import { fillWorkbook, type RowData } from '../template/fill.js';
+import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
+import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
-import { Amount } from '../values/types.js';
+import { Amount, showValue } from '../values/types.js';
 import { ASP_NUMBER_HEADER } from '../annotate/asp.js';
 import { cellScalar } from '../read/cell.js';
+import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer } from './solde-answers.js';
 
 export const REMINDER_AMOUNT = 'Montant de la commande, rappel [xlsx2segur]';
 export const REMINDER_STATE = 'Avance [xlsx2segur]';
@@ -25,26 +29,49 @@ interface Candidate {
   numeroASP: string;
   montant: string;
   finess: string[];
-  state: string;
-  paid: boolean;
+  /** What the journal says of the avance; undefined when no journal knows it. */
+  state?: EntryState;
+  /** The answers the avance already gave, that the solde repeats. */
+  answers: AvanceAnswers;
 }
 
-function fromJournal(journal: Journal): Candidate[] {
+/** The candidates, the avances that cannot have a solde (journal only), and whether a workbook was read. */
+interface Found {
+  candidates: Candidate[];
+  unready: JournalEntry[];
+  workbook: boolean;
+}
+
+const isPaid = (c: Candidate) => c.state === 'payee';
+const answerOf = (c: Candidate, f: CarriedField): CarriedAnswer | undefined => ('values' in c.answers ? c.answers.values[f.field] : undefined);
+
+function fromJournal(journal: Journal, fields: CarriedField[]): Found {
+  const dir = path.dirname(journal.file);
   const latest = new Map<string, JournalEntry>();
   for (const e of journal.entries) if (e.kind === 'avance') latest.set(`${e.numeroAns}|${e.numeroEditeur}`, e);
-  const out: Candidate[] = [];
+  const found: Found = { candidates: [], unready: [], workbook: false };
   for (const e of latest.values()) {
     const state = stateOf(e);
+    if (state === 'exportee' || state === 'refusee') found.unready.push(e);
     if (!e.numeroASP || (state !== 'payee' && state !== 'acceptee')) continue;
     // A solde already exported and not rejected is not prepared again.
     const solde = journal.latest('solde', e.numeroAns, e.numeroEditeur);
     if (solde && stateOf(solde) !== 'rejetee') continue;
-    out.push({ numeroAns: e.numeroAns, siret: e.siret, numeroEditeur: e.numeroEditeur, numeroASP: e.numeroASP, montant: e.montant, finess: e.finess, state: STATE_LABELS[state], paid: state === 'payee' });
+    found.candidates.push({
+      numeroAns: e.numeroAns,
+      siret: e.siret,
+      numeroEditeur: e.numeroEditeur,
+      numeroASP: e.numeroASP,
+      montant: e.montant,
+      finess: e.finess,
+      state,
+      answers: answersFromDeposit(dir, e, fields),
+    });
   }
-  return out;
+  return found;
 }
 
-async function fromWorkbook(file: string): Promise<Candidate[]> {
+async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
   const wb = await readWorkbook(file);
   const mapping = mappingOf('avance');
   const result = await validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
@@ -56,7 +83,7 @@ async function fromWorkbook(file: string): Promise<Candidate[]> {
   ws.getRow(headerRow).eachCell((c, col) => {
     if (c.value === ASP_NUMBER_HEADER) aspCol = col;
   });
-  const out: Candidate[] = [];
+  const candidates: Candidate[] = [];
   for (const d of result.demandes) {
     const entry = result.numeroAns ? journal.latest('avance', result.numeroAns, d.key) : undefined;
     const fromCell = aspCol ? cellScalar(ws.getRow(d.main.row).getCell(aspCol).value) : null;
@@ -66,71 +93,174 @@ async function fromWorkbook(file: string): Promise<Candidate[]> {
     if (state === 'refusee' || state === 'rejetee') continue;
     const amount = d.main.values.montantSegurHT;
     const finess = d.details.FINESS.flatMap((r) => (Array.isArray(r.values.numeroFINESSGeos) ? r.values.numeroFINESSGeos : []));
-    out.push({
+    candidates.push({
       numeroAns: result.numeroAns,
       siret: result.siret ?? null,
       numeroEditeur: d.key,
       numeroASP,
       montant: amount instanceof Amount ? amount.text : '',
       finess: [...new Set(finess)],
-      state: state ? STATE_LABELS[state] : 'paiement non connu',
-      paid: state === 'payee',
+      state,
+      answers: answersFromDemande(d, fields, mapping.main.name),
     });
   }
-  return out;
+  return { candidates, unready: [], workbook: true };
+}
+
+async function findCandidates(from: string, fields: CarriedField[]): Promise<Found> {
+  if (!fs.existsSync(from)) throw new UserError(`${from} : introuvable (attendu : un dossier de sortie, un journal ou un classeur d'avance).`);
+  if (fs.statSync(from).isDirectory() || from.endsWith('.json')) {
+    const journal = Journal.load(from);
+    if (!fs.existsSync(journal.file)) throw new UserError(`Aucun journal dans ${from}.`);
+    return fromJournal(journal, fields);
+  }
+  return fromWorkbook(from, fields);
 }
 
 /** Writes a solde workbook pre-filled from the paid avances (and, on request, the accepted unpaid ones). */
 export async function runSolde(opts: { from: string; out?: string; nonPayees?: boolean; stdout?: (t: string) => void }): Promise<number> {
   const say = opts.stdout ?? ((t: string) => process.stdout.write(t));
-  if (!fs.existsSync(opts.from)) throw new UserError(`${opts.from} : introuvable (attendu : un dossier de sortie, un journal ou un classeur d'avance).`);
-  let candidates: Candidate[];
-  if (fs.statSync(opts.from).isDirectory() || opts.from.endsWith('.json')) {
-    const journal = Journal.load(opts.from);
-    if (!fs.existsSync(journal.file)) throw new UserError(`Aucun journal dans ${opts.from}.`);
-    candidates = fromJournal(journal);
-  } else {
-    candidates = await fromWorkbook(opts.from);
-    if (!candidates.length) {
-      say(
-        `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite par xlsx2segur retour --workbook), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
-      );
-      return 1;
-    }
-  }
-  const skipped = candidates.filter((c) => !c.paid && !opts.nonPayees);
-  const chosen = candidates.filter((c) => c.paid || opts.nonPayees);
-  if (!chosen.length) {
-    say(`Aucune avance payée à solder${skipped.length ? ` (${skipped.length} acceptée(s) mais non payée(s) : --non-payees pour les ajouter)` : ''}.\n`);
+  const mapping = mappingOf('solde');
+  const fields = carriedFields(mapping, mappingOf('avance'));
+  const { candidates, unready, workbook } = await findCandidates(opts.from, fields);
+  if (!candidates.length && workbook) {
+    say(
+      `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite par xlsx2segur retour --workbook), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
+    );
     return 1;
   }
-  const mapping = mappingOf('solde');
-  const byAns = new Map<string, Candidate[]>();
-  for (const c of chosen) byAns.set(c.numeroAns, [...(byAns.get(c.numeroAns) ?? []), c]);
-  const target = opts.out ?? 'solde-bio-sgl.xlsx';
-  for (const [ans, list] of byAns) {
-    list.sort((a, b) => a.numeroEditeur.localeCompare(b.numeroEditeur));
-    const wb = buildTemplate(mapping, soldeExample);
-    const data: Record<string, RowData[]> = {
-      Fichier: [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
-      Factures: list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP })),
-      FINESS: list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
-      PJ: list.flatMap((c) => [
-        { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
-        { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
-      ]),
-      Scénarios: list.map((c) => ({ numeroEditeur: c.numeroEditeur })),
-    };
-    fillWorkbook(wb, mapping, data);
-    addReminders(findWorksheet(wb, mapping.main.name)!, list);
-    const file = byAns.size === 1 ? target : target.replace(/(\.xlsx)?$/i, `-${ans}.xlsx`);
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    writeFileAtomic(file, await workbookBytes(wb));
-    say(`Classeur de solde pré-rempli : ${file} — ${list.length} demande(s) du numéro ANS ${ans} (${list.filter((c) => !c.paid).length} non payée(s), signalées).\n`);
+  const chosen = candidates.filter((c) => isPaid(c) || opts.nonPayees);
+  const left = candidates.filter((c) => !chosen.includes(c));
+  if (!chosen.length) {
+    say(`Aucune avance payée à solder${left.length ? ` : ${describeAvances([], left, false)}` : ''}.\n`);
+    sayUnready(unready, say);
+    return 1;
   }
-  if (skipped.length) say(`${skipped.length} avance(s) acceptée(s) mais non payée(s) laissée(s) de côté (--non-payees pour les ajouter).\n`);
-  say('Ajoutez la date et le montant de la facture, les pièces et le scénario, puis : xlsx2segur convert <classeur>.\n');
+  const target = opts.out ?? 'solde-bio-sgl.xlsx';
+  const withWorkbook = new Set(chosen.map((c) => c.numeroAns));
+  for (const ans of new Set(candidates.map((c) => c.numeroAns))) {
+    const list = chosen.filter((c) => c.numeroAns === ans).sort((a, b) => a.numeroEditeur.localeCompare(b.numeroEditeur));
+    const leftHere = left.filter((c) => c.numeroAns === ans);
+    if (!list.length) {
+      say(`Numéro ANS ${ans} : ${describeAvances(list, leftHere)}, pas de classeur de solde.\n`);
+      continue;
+    }
+    const file = withWorkbook.size === 1 ? target : target.replace(/(\.xlsx)?$/i, `-${ans}.xlsx`);
+    await writeSoldeWorkbook(file, mapping, ans, list, fields);
+    say(`Classeur de solde pré-rempli : ${file} — numéro ANS ${ans} : ${describeAvances(list, leftHere)}.\n`);
+  }
+  sayMissingAnswers(chosen, say);
+  sayUnready(unready, say);
+  const check = chosen.some((c) => 'values' in c.answers) ? 'Vérifiez les réponses pré-remplies (fond violet), ajoutez' : 'Ajoutez';
+  say(`${check} la date et le montant de la facture, les pièces et le reste du scénario, puis : xlsx2segur convert <classeur>.\n`);
   return 0;
+}
+
+async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, list: Candidate[], fields: CarriedField[]) {
+  const wb = buildTemplate(mapping, soldeExample);
+  const carried = (c: Candidate, sheet: string): RowData => {
+    const row: RowData = {};
+    for (const f of fields) {
+      const a = f.sheet === sheet ? answerOf(c, f) : undefined;
+      if (a) row[f.field] = showValue(a.value);
+    }
+    return row;
+  };
+  const data: Record<string, RowData[]> = {
+    Fichier: [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
+    Factures: list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
+    FINESS: list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
+    PJ: list.flatMap((c) => [
+      { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
+      { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
+    ]),
+    Scénarios: list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
+  };
+  fillWorkbook(wb, mapping, data);
+  markCarried(wb, mapping, list, fields);
+  addReminders(findWorksheet(wb, mapping.main.name)!, list);
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(file, await workbookBytes(wb));
+}
+
+/** Fill and note on each cell pre-filled from the avance (one row per demande, in the order of list); the Notice's legend. */
+function markCarried(wb: ExcelJS.Workbook, mapping: Mapping, list: Candidate[], fields: CarriedField[]) {
+  let marked = 0;
+  for (const sheet of new Set(fields.map((f) => f.sheet))) {
+    const { ws, cols } = sheetColumns(wb, mapping, sheet);
+    list.forEach((c, i) => {
+      for (const f of fields) {
+        const a = f.sheet === sheet ? answerOf(c, f) : undefined;
+        if (!a) continue;
+        markPrefilled(ws.getRow(i + 2).getCell(cols.get(f.field)!), prefillNote(mapping, c, f, a));
+        marked++;
+      }
+    });
+  }
+  if (!marked) return;
+  addPrefillLegend(wb, [
+    `Cellules sur fond violet : réponses reprises de la demande d'avance (${[...new Set(fields.map((f) => f.field))].join(', ')}), à vérifier ; la note de chaque cellule dit d'où elle vient.`,
+    "L'avance disait ce qui était prévu, le solde dit ce qui est installé : corrigez la réponse si l'installation diffère. Les colonnes « … [xlsx2segur] » sont des rappels, que convert ne lit pas.",
+  ]);
+}
+
+/** « pré-rempli d'après la demande d'avance 00001 (fichier …, ligne 1) : à vérifier. » and what the answer implies. */
+function prefillNote(mapping: Mapping, c: Candidate, f: CarriedField, a: CarriedAnswer): string {
+  const shown = showValue(a.value);
+  const needs = mapping
+    .sheet(f.sheet)!
+    .columns.filter((x) => x.requiredWhen && 'field' in x.requiredWhen && x.requiredWhen.field === f.field && x.requiredWhen.equals === a.value)
+    .map((x) => x.field);
+  return [
+    `pré-rempli d'après la demande d'avance ${c.numeroEditeur} (${a.origin}) : à vérifier.`,
+    `Réponse de l'avance : ${f.avanceField} = ${shown}.`,
+    ...(needs.length ? [`Avec ${shown}, renseignez aussi ${needs.join(', ')}.`] : []),
+  ].join('\n');
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
+type Standing = 'payee' | 'acceptee' | 'inconnu';
+const standing = (c: Candidate): Standing => (c.state === 'payee' ? 'payee' : c.state === 'acceptee' ? 'acceptee' : 'inconnu');
+
+/**
+ * The avances of a workbook, in French: « 3 avances payées, 1 acceptée non payée (signalée) »; those left
+ * out (no --non-payees) are said too, with how to add them.
+ */
+export function describeAvances(included: Candidate[], left: Candidate[], withPaid = true): string {
+  const count = (list: Candidate[], s: Standing) => list.filter((c) => standing(c) === s).length;
+  const paid = count(included, 'payee');
+  const parts: string[] = [];
+  const counts: [number, string, string][] = [
+    [count(included, 'acceptee'), 'acceptée non payée (signalée)', 'acceptées non payées (signalées)'],
+    [count(included, 'inconnu'), 'avance au paiement non connu (signalée)', 'avances au paiement non connu (signalées)'],
+    [count(left, 'acceptee'), 'acceptée non payée laissée de côté', 'acceptées non payées laissées de côté'],
+    [count(left, 'inconnu'), 'avance au paiement non connu laissée de côté', 'avances au paiement non connu laissées de côté'],
+  ];
+  for (const [n, one, many] of counts) if (n) parts.push(plural(n, one, many));
+  if (!parts.length) parts.push('aucune avance acceptée non payée');
+  if (withPaid) parts.unshift(paid ? plural(paid, 'avance payée', 'avances payées') : 'aucune avance payée');
+  const hint = left.length ? ` (--non-payees pour ${left.length > 1 ? 'les ajouter' : "l'ajouter"})` : '';
+  return parts.join(', ') + hint;
+}
+
+/** One line for each reason why the answers of some avances could not be carried. */
+function sayMissingAnswers(list: Candidate[], say: (t: string) => void) {
+  const byReason = new Map<string, string[]>();
+  for (const c of list) if ('missing' in c.answers) byReason.set(c.answers.missing, [...(byReason.get(c.answers.missing) ?? []), c.numeroEditeur]);
+  for (const [reason, nums] of byReason) {
+    const many = nums.length > 1;
+    say(`Scénario non pré-rempli pour ${many ? 'les demandes' : 'la demande'} ${nums.join(', ')} : ${reason} ; ${many ? 'leurs' : 'ses'} réponses sont à saisir.\n`);
+  }
+}
+
+function sayUnready(unready: JournalEntry[], say: (t: string) => void) {
+  const waiting = unready.filter((e) => stateOf(e) === 'exportee').length;
+  const refused = unready.filter((e) => stateOf(e) === 'refusee').length;
+  const parts = [
+    ...(waiting ? [plural(waiting, "avance sans réponse de l'ASP (xlsx2segur retour)", "avances sans réponse de l'ASP (xlsx2segur retour)")] : []),
+    ...(refused ? [plural(refused, "avance refusée par l'ASP", "avances refusées par l'ASP")] : []),
+  ];
+  if (parts.length) say(`Pas de solde possible pour : ${parts.join(', ')}.\n`);
 }
 
 function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
@@ -144,8 +274,9 @@ function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
   }
   list.forEach((c, i) => {
     const row = ws.getRow(i + 2);
+    const label = c.state ? STATE_LABELS[c.state] : 'paiement non connu';
     row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
-    row.getCell(col + 1).value = c.paid ? c.state : `${c.state} : attendre le paiement avant de déposer`;
-    if (!c.paid) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
+    row.getCell(col + 1).value = isPaid(c) ? label : `${label} : attendre le paiement avant de déposer`;
+    if (!isPaid(c)) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
   });
 }

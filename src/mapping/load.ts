@@ -76,6 +76,10 @@ export function loadMapping(file: string): Mapping {
       if (fields.has(c.field)) faults.push(`feuille « ${s.name} » : colonne ${c.field} déclarée deux fois`);
       fields.add(c.field);
       if (c.list && !m.lists?.[c.list]) faults.push(`feuille « ${s.name} » : liste « ${c.list} » non déclarée dans « lists »`);
+      if (c.fromAvance && m.kind !== 'solde') faults.push(`feuille « ${s.name} » : colonne ${c.field} : « fromAvance » ne va que dans une correspondance de solde`);
+      if (c.fromAvance && s.role !== 'main' && s.perDemande?.max !== 1) {
+        faults.push(`feuille « ${s.name} » : colonne ${c.field} : « fromAvance » demande une feuille d'une ligne par demande`);
+      }
     }
     if (s.role !== 'header' && !fields.has(m.joinKey)) {
       faults.push(`feuille « ${s.name} » : la clé de jointure ${m.joinKey} n'y est pas déclarée`);

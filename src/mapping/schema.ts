@@ -39,6 +39,11 @@ export const columnSchema = z
     notAfterDeposit: z.boolean().optional(),
     textFormat: z.boolean().optional(),
     width: z.number().positive().optional(),
+    /**
+     * Solde only: the avance field whose answer `solde --from` pre-fills this column with (the avance's
+     * isDirecToDMP for the solde's isDirectToDMP), read from the avance's deposited line or workbook.
+     */
+    fromAvance: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'nom de champ invalide').optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.type === 'enum') !== Boolean(c.values)) {

@@ -11,15 +11,7 @@ export type RowData = Record<string, ExcelJS.CellValue>;
  */
 export function fillWorkbook(wb: ExcelJS.Workbook, mapping: Mapping, data: Record<string, RowData[]>): void {
   for (const [sheetName, rows] of Object.entries(data)) {
-    const spec = mapping.sheet(sheetName);
-    const ws = findWorksheet(wb, sheetName);
-    if (!spec || !ws) throw new Error(`feuille inconnue : ${sheetName}`);
-    const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
-    const cols = new Map<string, number>();
-    ws.getRow(1).eachCell((cell, col) => {
-      const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
-      if (f) cols.set(f, col);
-    });
+    const { ws, cols } = sheetColumns(wb, mapping, sheetName);
     rows.forEach((r, i) => {
       const row = ws.getRow(i + 2);
       for (const [field, value] of Object.entries(r)) {
@@ -29,4 +21,18 @@ export function fillWorkbook(wb: ExcelJS.Workbook, mapping: Mapping, data: Recor
       }
     });
   }
+}
+
+/** A sheet of a template and the column of each of its fields, found by their headers in row 1. */
+export function sheetColumns(wb: ExcelJS.Workbook, mapping: Mapping, sheetName: string): { ws: ExcelJS.Worksheet; cols: Map<string, number> } {
+  const spec = mapping.sheet(sheetName);
+  const ws = findWorksheet(wb, sheetName);
+  if (!spec || !ws) throw new Error(`feuille inconnue : ${sheetName}`);
+  const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
+  const cols = new Map<string, number>();
+  ws.getRow(1).eachCell((cell, col) => {
+    const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
+    if (f) cols.set(f, col);
+  });
+  return { ws, cols };
 }
