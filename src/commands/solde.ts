@@ -15,7 +15,7 @@ import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
 import { Amount, showValue } from '../values/types.js';
-import { ASP_NUMBER_HEADER } from '../annotate/asp.js';
+import { ASP_NUMBER_HEADER } from '../annotate/plan.js';
 import { cellScalar } from '../read/cell.js';
 import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer } from './solde-answers.js';
 
@@ -125,7 +125,7 @@ export async function runSolde(opts: { from: string; out?: string; nonPayees?: b
   const { candidates, unready, workbook } = await findCandidates(opts.from, fields);
   if (!candidates.length && workbook) {
     say(
-      `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite par xlsx2segur retour --workbook), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
+      `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite dans les classeurs de résultats), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
     );
     return 1;
   }
