@@ -20,7 +20,7 @@ export const catalogue = {
   LONGUEUR_MAX: { severity: 'erreur', template: '{field} doit compter moins de {limit} caractères (ici {actual}).' },
   FORMAT_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'a pas le format attendu ({hint}).' },
   EMAIL_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une adresse électronique valide.' },
-  MAJUSCULES: { severity: 'avertissement', template: '{field} doit être en majuscules : « {value} » est écrit « {fixed} ».' },
+  MAJUSCULES: { severity: 'avertissement', template: '{field} s\'écrit en majuscules : « {value} » est écrit « {fixed} » dans le fichier JSON (saisissez « {fixed} » pour ne plus voir cet avertissement).' },
   IDENTIFIANT_COMPLETE: { severity: 'avertissement', template: '{field} : le nombre {value} a perdu ses zéros de tête dans le tableur ; il est lu « {fixed} ».' },
   NOMBRE_IMPRECIS: { severity: 'erreur', template: '{field} : la cellule contient un nombre ({value}) affiché en notation scientifique ou trop grand pour être exact ; saisissez l\'identifiant comme texte.' },
   DATE_INVALIDE: { severity: 'erreur', template: '{field} : « {value} » n\'est pas une date valide au format JJ/MM/AAAA.' },
@@ -37,13 +37,13 @@ export const catalogue = {
   VALEUR_DOUBLON_LOT: { severity: 'erreur', template: '{field} : « {value} » est utilisé par plusieurs demandes du lot ({where}).' },
   VALEUR_DOUBLON: { severity: 'erreur', template: '{field} : « {value} » apparaît plusieurs fois dans la demande ({where}).' },
   LIGNE_ORPHELINE: { severity: 'erreur', template: 'Aucune demande de numéro éditeur {value} dans la feuille « {main} » : cette ligne n\'est rattachée à rien.' },
-  LIGNES_MANQUANTES: { severity: 'erreur', template: 'La demande {demande} doit avoir au moins {min} ligne(s) dans la feuille « {sheet} » (ici {count}).' },
-  LIGNES_EN_TROP: { severity: 'erreur', template: 'La demande {demande} doit avoir au plus {max} ligne(s) dans la feuille « {sheet} » (ici {count}, lignes {rows}).' },
+  LIGNES_MANQUANTES: { severity: 'erreur', template: 'La demande {demande} doit avoir au moins {min|ligne|lignes} dans la feuille « {sheet} » (ici {count}).' },
+  LIGNES_EN_TROP: { severity: 'erreur', template: 'La demande {demande} doit avoir au plus {max|ligne|lignes} dans la feuille « {sheet} » (ici {count}, lignes {rows}).' },
   GROUPE_INCOHERENT: { severity: 'erreur', template: '{field} diffère entre les lignes de {by} {group} (« {value} » ici, « {other} » ligne {otherRow}) : une structure n\'a qu\'une valeur.' },
   // Cross-field rules
   SIRET_INVALIDE: { severity: 'erreur', template: 'SIRET « {value} » invalide : sa clé de contrôle est fausse.' },
   COMBINAISON_INTERDITE: { severity: 'erreur', template: '{message}' },
-  NOMBRE_GROUPES: { severity: 'erreur', template: '{field} = {flag} demande {expected} {by} distinct(s) dans la feuille « {sheet} » (ici {count}).' },
+  NOMBRE_GROUPES: { severity: 'erreur', template: '{field} = {flag} demande {expected} {by} distinct{several|| s} dans la feuille « {sheet} » (ici {count}).' },
   PJ_NOM_INCORRECT: { severity: 'erreur', template: 'nomFichier « {value} » ne suit pas la nomenclature : attendu « {expected} ».' },
   PJ_TYPE_MANQUANT: { severity: 'erreur', template: 'La demande {demande} doit avoir exactement une pièce {type} (ici aucune).' },
   PJ_TYPE_EN_DOUBLE: { severity: 'erreur', template: 'La demande {demande} a {count} pièces {type} (lignes {rows}) : une seule par type.' },
@@ -62,8 +62,8 @@ export const catalogue = {
   SOLDE_AVANCE_NON_PAYEE: { severity: 'avertissement', template: 'L\'avance {value} n\'est pas connue comme payée ({state}) : un solde ne peut être déposé qu\'une fois l\'avance payée (xlsx2segur journal --payee {value}).' },
   SOLDE_AVANCE_REFUSEE: { severity: 'erreur', template: 'L\'avance {value} a été refusée par l\'ASP : pas de solde possible.' },
   // Supporting documents on disk (convert --pj)
-  PJ_ABSENTE: { severity: 'erreur', template: 'Pièce « {value} » introuvable dans le dossier des pièces {dir}.' },
-  PJ_CHEMIN_HORS_DOSSIER: { severity: 'erreur', template: 'Pièce « {value} » : le chemin sort du dossier des pièces {dir} (chemin absolu, « .. » ou lien symbolique) ; il est refusé.' },
+  PJ_ABSENTE: { severity: 'erreur', template: 'Pièce « {value} » introuvable dans le dossier de pièces justificatives « {dir} » (--pj).' },
+  PJ_CHEMIN_HORS_DOSSIER: { severity: 'erreur', template: 'Pièce « {value} » : le chemin sort du dossier de pièces justificatives « {dir} » (chemin absolu, « .. » ou lien symbolique) ; il est refusé.' },
   PJ_VIDE: { severity: 'erreur', template: 'Pièce « {value} » : le fichier est vide.' },
   PJ_TROP_GROSSE: { severity: 'erreur', template: 'Pièce « {value} » : {size} octets, au-delà des 3 Mo permis ({max} octets).' },
   PJ_FORMAT_REEL: { severity: 'erreur', template: 'Pièce « {value} » : son contenu est au format {real}, alors que formatFichier dit {format} (extension : {ext}).' },
@@ -73,9 +73,17 @@ export const catalogue = {
 
 export type IssueCode = keyof typeof catalogue;
 
+/**
+ * Fills a template: {name} is the parameter; {name|one|many} is `one` or `many` after the number `name`
+ * ({count|ligne|lignes} → "1 ligne", "3 lignes"), or, with an empty `one`, only the ending
+ * (distinct{count|| s}... without the number: "distinct", "distincts").
+ */
 export function renderMessage(code: IssueCode, params: Record<string, unknown>): string {
-  return catalogue[code].template.replace(/\{(\w+)\}/g, (_, k: string) => {
+  return catalogue[code].template.replace(/\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}/g, (_, k: string, one?: string, many?: string) => {
     const v = params[k];
-    return v === undefined || v === null ? '' : String(v);
+    if (one === undefined) return v === undefined || v === null ? '' : String(v);
+    const n = Number(v);
+    if (!one) return n > 1 ? many!.trim() : '';
+    return `${v} ${n > 1 ? many : one}`;
   });
 }

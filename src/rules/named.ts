@@ -103,7 +103,8 @@ const groupCount: NamedRule<{
     if ((spec.min !== undefined && count < spec.min) || (spec.max !== undefined && count > spec.max)) {
       const expected =
         spec.min === spec.max ? `exactement ${spec.min}` : spec.max === undefined ? `au moins ${spec.min}` : `de ${spec.min ?? 0} à ${spec.max}`;
-      ctx.report('NOMBRE_GROUPES', d!.main, p.field, { flag: flag ? 'OUI' : 'NON', expected, by: p.by, sheet: p.sheet, count }, d!.key);
+      const several = (spec.max ?? Infinity) > 1 ? 2 : 1;
+      ctx.report('NOMBRE_GROUPES', d!.main, p.field, { flag: flag ? 'OUI' : 'NON', expected, several, by: p.by, sheet: p.sheet, count }, d!.key);
     }
   },
 };
