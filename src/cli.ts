@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('model', { describe: 'Fichier modèle JSON du portail', type: 'string', demandOption: true })
           .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : celle du type --type)', type: 'string' })
-          .option('type', { describe: 'Type de demande du modèle', choices: ['avance', 'solde'] as const, default: 'avance' })
+          .option('type', { describe: 'Type de demande du modèle (défaut : reconnu d\'après les clés du modèle)', choices: ['avance', 'solde'] as const })
           .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
       async (a) => {
         code = (await import('./commands/modele.js')).runModele({ model: a.model as string, mapping: a.mapping, kind: a.type, json: a.json });
