@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './util/errors.js';
+import { withHelp } from './help.js';
 
 /**
  * The command line: parses arguments and calls a command; nothing else lives here. Each command is loaded
@@ -17,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
       .option('mapping', { describe: 'Fichier de correspondance à utiliser à la place de celui fourni', type: 'string' })
       .option('quiet', { alias: 'q', describe: 'Pas de barre de progression', type: 'boolean', default: false })
       .option('pj', { describe: 'Dossier des pièces justificatives : les vérifie (et, pour convert, construit un .zip à côté de chaque fichier JSON)', type: 'string' });
-  await yargs(argv)
+  await withHelp(yargs(argv), 'xlsx2segur')
     .scriptName('xlsx2segur')
     .locale('fr')
     .usage('$0 <commande> [options]\n\nConvertit des classeurs Excel en fichiers JSON de demandes de financement Ségur numérique (BIO-SGL).')
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       'template <type>',
       'Écrit le classeur modèle à remplir (type : avance ou solde)',
       (y) =>
-        y
+        withHelp(y, 'template')
           .positional('type', { describe: 'Type de demande', choices: ['avance', 'solde'] as const, type: 'string', demandOption: true })
           .option('o', { alias: 'out', describe: 'Fichier .xlsx à écrire (défaut : <type>-bio-sgl.xlsx)', type: 'string' })
           .option('mapping', { describe: 'Fichier de correspondance à utiliser', type: 'string' }),
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
       'convert <inputs..>',
       'Vérifie les classeurs, écrit les fichiers JSON à déposer et un classeur de résultats par classeur',
       (y) =>
-        convertOptions(y)
+        convertOptions(withHelp(y, 'convert'))
           .option('sequence', {
             describe: 'Premier numéro de fichier du jour (NNN), pour suivre des fichiers déposés d\'ailleurs',
             type: 'number',
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     .command(
       'validate <inputs..>',
       'Vérifie les classeurs et écrit les classeurs de résultats, sans fichier JSON',
-      (y) => convertOptions(y),
+      (y) => convertOptions(withHelp(y, 'validate')),
       async (a) => {
         const r = await (await import('./commands/convert.js')).runConvert({ inputs: a.inputs as string[], outDir: a.o, date: a.date, json: a.json, mapping: a.mapping, dryRun: true, pj: a.pj, quiet: a.quiet });
         code = r.exitCode;
@@ -62,10 +63,10 @@ async function main(argv: string[]): Promise<number> {
       'modele <model>',
       'Compare la structure du modèle JSON téléchargé sur le portail avec la correspondance',
       (y) =>
-        y
+        withHelp(y, 'modele')
           .positional('model', { describe: 'Fichier modèle JSON du portail', type: 'string', demandOption: true })
-          .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : celle du type --type)', type: 'string' })
-          .option('type', { describe: 'Type de demande du modèle', choices: ['avance', 'solde'] as const, default: 'avance' })
+          .option('mapping', { describe: 'Fichier de correspondance à comparer (défaut : celle du type --type, ou du type reconnu)', type: 'string' })
+          .option('type', { describe: 'Type de demande du modèle (défaut : reconnu d\'après les clés du modèle)', choices: ['avance', 'solde'] as const })
           .option('json', { describe: 'Résultat lisible par une machine', type: 'boolean', default: false }),
       async (a) => {
         code = (await import('./commands/modele.js')).runModele({ model: a.model as string, mapping: a.mapping, kind: a.type, json: a.json });
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
       'retour <files..>',
       'Enregistre les réponses de l\'ASP (fichiers JSON rendus par le portail) dans le journal',
       (y) =>
-        y
+        withHelp(y, 'retour')
           .positional('files', { describe: 'Fichiers JSON de retour du portail', type: 'string', array: true })
           .option('o', { alias: 'out', describe: 'Dossier de sortie de convert (celui du journal)', type: 'string', default: 'out' })
           .option('workbook', { describe: 'Classeur dont écrire une copie montrant les réponses de l\'ASP', type: 'string' })
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
       'journal',
       'Liste les demandes exportées et leur état ; enregistre les paiements et refus de l\'ASP',
       (y) =>
-        y
+        withHelp(y, 'journal')
           .option('o', { alias: 'out', describe: 'Dossier de sortie de convert (celui du journal)', type: 'string', default: 'out' })
           .option('payee', { describe: 'Numéros de dossier (FINBIO…) des avances payées, ou fichier d\'une colonne', type: 'string', array: true })
           .option('refusee', { describe: 'Numéros de dossier (FINBIO…) des avances refusées, ou fichier d\'une colonne', type: 'string', array: true })
@@ -101,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
       'solde',
       'Écrit un classeur de solde pré-rempli pour chaque avance payée',
       (y) =>
-        y
+        withHelp(y, 'solde')
           .option('from', { describe: 'Dossier de sortie de convert, journal, ou classeur d\'avance', type: 'string', demandOption: true })
           .option('o', { alias: 'out', describe: 'Classeur de solde à écrire (défaut : solde-bio-sgl.xlsx)', type: 'string' })
           .option('non-payees', { describe: 'Ajoute les avances acceptées mais pas encore payées, signalées', type: 'boolean', default: false }),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
+import { afterAll } from 'vitest';
 import { loadMapping, mappingPathFor, type Mapping } from '../src/mapping/load.js';
 import { buildTemplate } from '../src/template/template.js';
 import { avanceExample } from '../src/template/example.js';
@@ -31,10 +32,21 @@ export function avanceMapping(): Mapping {
   return loadMapping(mappingPathFor('avance'));
 }
 
-/** A fresh temporary folder, removed at exit. */
+/**
+ * The folders tmpDir made for the test file being run. This module is evaluated once per test file (vitest
+ * isolates files), so the hook below belongs to that file: registered first, it runs after the file's own
+ * afterAll hooks. (A process 'exit' listener per folder both piled up listeners, past Node's warning
+ * threshold of 10, and never ran: vitest's workers are stopped without emitting 'exit'.)
+ */
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const d of madeDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 3 });
+});
+
+/** A fresh temporary folder, removed once the test file's tests are done. */
 export function tmpDir(prefix = 'x2s-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+  madeDirs.push(d);
   return d;
 }
 
