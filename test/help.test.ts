@@ -138,16 +138,16 @@ const CYCLE: Record<string, Step> = {
       ['00002', 'acceptee', 'FINBIO000007'],
     ]),
   },
-  'xlsx2segur journal -o depot': { check: (r) => expect(r.stdout).toContain('2 demande(s) exportée(s)') },
-  'xlsx2segur journal -o depot --payee FINBIO000006': { check: (r) => expect(r.stdout).toBe('✓ FINBIO000006 (demande 00001) : avance payée.\n') },
+  'xlsx2segur journal -o depot': { check: (r) => expect(r.stdout).toContain('2 demandes exportées') },
+  'xlsx2segur journal -o depot --payee FINBIO000006': { check: (r) => expect(r.stdout).toMatch(/^✓ FINBIO000006 \(demande 00001\) : avance payée.\n(Classeur de résultats mis à jour : .*\n)*$/) },
   'xlsx2segur solde --from depot -o soldes.xlsx': {
     check: (r, w) => {
-      expect(r.stdout).toContain('soldes.xlsx — 1 demande(s) du numéro ANS ANS0000001 (0 non payée(s), signalées)');
+      expect(r.stdout).toContain("soldes.xlsx — numéro ANS ANS0000001 : 1 avance payée, 1 acceptée non payée laissée de côté (--non-payees pour l'ajouter).");
       expect(fs.existsSync(path.join(w, 'soldes.xlsx'))).toBe(true);
     },
   },
   'xlsx2segur solde --from depot --non-payees -o soldes-toutes.xlsx': {
-    check: (r) => expect(r.stdout).toContain('soldes-toutes.xlsx — 2 demande(s) du numéro ANS ANS0000001 (1 non payée(s), signalées)'),
+    check: (r) => expect(r.stdout).toContain('soldes-toutes.xlsx — numéro ANS ANS0000001 : 1 avance payée, 1 acceptée non payée (signalée).'),
   },
 };
 
