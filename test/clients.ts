@@ -88,6 +88,15 @@ export class LibreOffice {
     return out;
   }
 
+  /** `soffice --convert-to pdf`: every sheet as Calc prints it. Returns the PDF's number of pages. */
+  pdfPages(file: string, outDir = scratch('lo-pdf-')): number {
+    this.soffice(['--convert-to', 'pdf', '--outdir', outDir, file], `LibreOffice --convert-to pdf ${file}`);
+    const out = path.join(outDir, path.basename(file).replace(/\.[^.]+$/, '') + '.pdf');
+    if (!fs.existsSync(out)) throw new Error(`LibreOffice n'a pas écrit ${out}`);
+    // Page objects ("/Type /Page", not "/Pages"): Calc writes them uncompressed.
+    return (fs.readFileSync(out).toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+  }
+
   /**
    * Runs a LibreOffice Basic subroutine `Main` (its source given here) headless, as a macro of the profile's
    * Standard library: the profile is created first, then its Module1 replaced.

@@ -401,3 +401,54 @@ describe('LibreOffice Calc', () => {
     LO_TIMEOUT,
   );
 });
+
+const SUMMARY_PY = `
+import sys, json, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb['Synthèse']
+rows = []
+for row in ws.iter_rows():
+    texts = [str(c.value) for c in row if c.value is not None]
+    if not texts:
+        continue
+    height = ws.row_dimensions[row[0].row].height
+    fill = row[0].fill.fgColor.rgb if row[0].fill and row[0].fill.fill_type == 'solid' else None
+    rows.append({'texts': texts, 'height': height, 'fill': fill})
+print(json.dumps({
+    'active': wb.active.title,
+    'orientation': ws.page_setup.orientation,
+    'fitToWidth': ws.page_setup.fitToWidth,
+    'fitToHeight': ws.page_setup.fitToHeight,
+    'fitToPage': ws.sheet_properties.pageSetUpPr.fitToPage,
+    'widths': {k: v.width for k, v in ws.column_dimensions.items()},
+    'rows': rows,
+    'sheets': {s.title: [s.page_setup.orientation, s.sheet_properties.pageSetUpPr.fitToPage if s.sheet_properties.pageSetUpPr else None] for s in wb.worksheets},
+}))
+`;
+
+describe('the Synthèse reads well in Excel and LibreOffice', () => {
+  it('rows tall enough for their lines, warnings in orange, printed one page wide in landscape: the samples fit in a few pages', () => {
+    const out = scratch('synthese-');
+    cli(['convert', path.join(root, 'samples'), '-o', out, '--date', DATE]);
+    const file = path.join(out, 'avec-erreurs.resultats.xlsx');
+    const seen = JSON.parse(runPython(SUMMARY_PY, [file]));
+    expect(seen.active).toBe('Synthèse');
+    expect([seen.orientation, seen.fitToWidth, seen.fitToHeight, seen.fitToPage]).toEqual(['landscape', 1, 0, true]);
+    // Every sheet prints the same way.
+    for (const [name, setup] of Object.entries(seen.sheets)) expect(setup, name).toEqual(['landscape', true]);
+    const row = (start: string) => seen.rows.find((r: any) => r.texts[0].startsWith(start));
+    expect(row('Avertissements').fill).toBe('FFFFEB9C');
+    expect(row('Demandes rejetées').fill).toBe('FFFFC7CE');
+    // A demande with four problems: one line each, at least, and its row tall enough for them.
+    const many = row('00004');
+    expect(many.texts[3].split('\n')).toHaveLength(4);
+    expect(many.height).toBeGreaterThanOrEqual(4 * 15);
+    // A header longer than its column is wrapped in a taller row, not cut.
+    const head = seen.rows.find((r: any) => r.texts[0] === 'Fichier');
+    expect(head.texts[1]).toBe('Type de demande à indiquer');
+    expect(seen.widths.B * 1.05 >= head.texts[1].length || head.height >= 30).toBe(true);
+    // Calc's PDF export of each sample's results workbook: a few pages, not dozens.
+    const lo = new LibreOffice();
+    for (const name of ['avec-erreurs', 'exemple-specification']) expect(lo.pdfPages(path.join(out, `${name}.resultats.xlsx`)), name).toBeLessThanOrEqual(10);
+  }, LO_TIMEOUT);
+});

@@ -7,6 +7,7 @@ import { ZipBuilder, type Part } from '../util/zip-write.js';
 import { ASP_NUMBER_HEADER, BLUE, GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
 import { summaryXml, type SummaryOptions } from './summary.js';
 import { customPropertiesXml, type OutputMark } from './mark.js';
+import { fitHead, fitTail } from './print.js';
 import { MINIMAL_STYLES, StyleBook } from './styles.js';
 import { SheetNotes } from './notes.js';
 
@@ -160,15 +161,14 @@ class ResultsWriter {
   // ---------------------------------------------------------------------------------------------------
   // Sheets
 
-  /** A sheet not read: only its tab is no longer selected (the Synthèse alone is). */
+  /** A sheet not read: its tab is no longer selected (the Synthèse alone is) and it prints one page wide. */
   private async unselect(entry: SheetEntry): Promise<void> {
     const buf = await this.pkg.bytes(entry.part);
     if (!buf) return;
-    const at = buf.indexOf('tabSelected');
-    if (at < 0 || at > buf.indexOf('sheetData')) return;
-    const { head } = sheetWindows(buf);
-    // head is a byte string (see sheetWindows): its length is a byte count.
-    this.set(entry.part, [Buffer.from(unselectViews(head), 'latin1'), buf.subarray(head.length)]);
+    const { head, tail, bodyStart, bodyEnd } = sheetWindows(buf);
+    if (!tail) return; // not a worksheet (a chart sheet): left as it is
+    // head and tail are byte strings (see sheetWindows): their lengths are byte counts.
+    this.set(entry.part, [Buffer.from(fitHead(unselectViews(head)), 'latin1'), buf.subarray(bodyStart, bodyEnd), Buffer.from(fitTail(tail), 'latin1')]);
   }
 
   private async rewriteSheet(entry: SheetEntry, plan: SheetPlan, vmlIndex: number): Promise<void> {
@@ -216,7 +216,7 @@ class ResultsWriter {
 
     // Rows not rewritten are copied as bytes; rewritten rows are byte strings (see sheetWindows).
     const { head, windows, tail } = sheetWindows(buf);
-    const out: Buffer[] = [Buffer.from(fixHead(head, newCols, last), 'latin1')];
+    const out: Buffer[] = [Buffer.from(fitHead(fixHead(head, newCols, last)), 'latin1')];
     const state = { last: 0 };
     for (const { text: window, start } of windows()) {
       let prev = 0;
@@ -232,8 +232,8 @@ class ResultsWriter {
       }
       if (prev < window.length) out.push(buf.subarray(start + prev, start + window.length));
     }
-    let end = tail;
-    if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, tail, vmlIndex);
+    let end = fitTail(tail);
+    if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, end, vmlIndex);
     out.push(Buffer.from(end, 'latin1'));
     this.set(entry.part, out);
   }
