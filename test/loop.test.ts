@@ -128,6 +128,8 @@ describe('the whole loop: avance → ASP answers → renumber → payment → so
     r = cli(['journal', '-o', out]);
     expect(r.stdout).toMatch(/00001 +FINBIO000006 .* payée/);
     expect(r.stdout).toMatch(/00002 +FINBIO000007 .* acceptée par l'ASP/);
+    expect(r.stdout).toMatch(/00003 +- .* rejetée par l'ASP : Le numéro FINESS géographique est inconnu — resoumise sous le numéro 00004/);
+    expect(r.stdout).toMatch(/00004 +- .* exportée, en attente de l'ASP \(ancien numéro 00003\)/);
 
     // 6. solde --from: a solde workbook pre-filled for the paid avance only.
     const soldeWb = path.join(dir, 'soldes.xlsx');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { Journal, STATE_LABELS, stateOf, type JournalEntry } from '../journal/journal.js';
-import { plural } from '../status/status.js';
+import { Journal, stateOf, type JournalEntry } from '../journal/journal.js';
+import { linkOf } from '../journal/link.js';
+import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
 import { refreshLiving } from './refresh.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
@@ -82,15 +83,21 @@ export async function runJournal(opts: { dir: string; payee?: string[]; refusee?
     }
     return code;
   }
+  const statusOf = (e: JournalEntry) => journalStatus(linkOf(e), e.kind);
   if (opts.json) {
-    out(JSON.stringify({ journal: journal.file, entries: journal.entries.map((e) => ({ ...e, etat: stateOf(e) })) }, null, 2) + '\n');
+    out(JSON.stringify({ journal: journal.file, entries: journal.entries.map((e) => ({ ...e, etat: stateOf(e), status: statusOf(e).code, statusLabel: statusOf(e).label })) }, null, 2) + '\n');
     return 0;
   }
   out(`Journal ${journal.file} : ${plural(journal.entries.length, ['demande exportée', 'demandes exportées'])}\n`);
   out('type    numéro ANS  n° éditeur  dossier ASP   fichier                              ligne  état\n');
   for (const e of journal.entries) {
+    const s = statusOf(e);
+    // A rejected avance resubmitted under another number says so.
+    const now = journal.current(e.kind, e.numeroAns, e.numeroEditeur);
+    const resubmitted = s.code === 'rejetee_asp' && now && now !== e ? ` — resoumise sous le numéro ${now.numeroEditeur}` : '';
+    const state = s.code === 'deja_exportee' ? "exportée, en attente de l'ASP" : STATUS_NAMES[s.code][0];
     out(
-      `${e.kind.padEnd(7)} ${e.numeroAns.padEnd(11)} ${e.numeroEditeur.padEnd(11)} ${(e.numeroASP ?? '-').padEnd(13)} ${e.file.padEnd(36)} ${String(e.numLigne).padStart(5)}  ${STATE_LABELS[stateOf(e)]}${e.asp?.statut === 'rejetee' && e.asp.libelle ? ` : ${e.asp.libelle}` : ''}${e.renumberedFrom ? ` (ancien numéro ${e.renumberedFrom})` : ''}\n`,
+      `${e.kind.padEnd(7)} ${e.numeroAns.padEnd(11)} ${e.numeroEditeur.padEnd(11)} ${(e.numeroASP ?? '-').padEnd(13)} ${e.file.padEnd(36)} ${String(e.numLigne).padStart(5)}  ${state}${s.libelle && s.code === 'rejetee_asp' ? ` : ${s.libelle}` : ''}${resubmitted}${e.renumberedFrom ? ` (ancien numéro ${e.renumberedFrom})` : ''}\n`,
     );
   }
   return 0;

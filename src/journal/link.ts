@@ -123,7 +123,8 @@ function changesSince(r: WorkbookResult, d: Demande, entry: JournalEntry, deposi
   return diffs;
 }
 
-function linkOf(e: JournalEntry): JournalLink {
+/** What a demande's status needs of its journal entry. */
+export function linkOf(e: JournalEntry): JournalLink {
   return { state: stateOf(e), file: e.file, numLigne: e.numLigne, date: e.date, numeroASP: e.numeroASP, libelle: e.asp?.libelle ?? null };
 }
 

@@ -113,12 +113,18 @@ export function statusOf(d: Demande, kind: string): Status {
   } else if (d.verdict === 'rejetee') {
     s = { ...base, code: 'rejetee', label: problemsLabel(d) };
   } else if (d.journal) {
-    const j = d.journal;
-    s = { code: JOURNAL_CODES[j.state], label: journalLabel(j, kind) + renumbered, file: j.file, numLigne: j.numLigne, date: j.date, numeroASP: j.numeroASP, libelle: j.libelle };
+    const j = journalStatus(d.journal, kind);
+    return { ...j, label: j.label + renumbered };
   } else {
     s = { ...base, code: 'valide', label: 'Valide, à exporter' };
   }
   return { ...s, tone: TONES[s.code], needsAction: s.code === 'rejetee' || s.code === 'rejetee_asp' };
+}
+
+/** The status of a demande as its journal entry gives it (the journal command lists these). */
+export function journalStatus(j: JournalLink, kind: string): Status {
+  const code = JOURNAL_CODES[j.state];
+  return { code, label: journalLabel(j, kind), file: j.file, numLigne: j.numLigne, date: j.date, numeroASP: j.numeroASP, libelle: j.libelle, tone: TONES[code], needsAction: code === 'rejetee_asp' };
 }
 
 /** Whether convert writes this demande now. */
