@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './util/errors.js';
+import { ioMessage } from './util/io-errors.js';
 import { withHelp } from './help.js';
 
 /**
@@ -125,13 +126,24 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// Output piped into a program that stops reading (`| head`): the rest is not wanted, the run ends quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
+    const io = ioMessage(e);
     if (e instanceof UserError) {
       process.stderr.write(`Erreur : ${e.message}\n`);
+    } else if (io) {
+      process.stderr.write(`Erreur : ${io}\n`);
     } else {
       process.stderr.write(`Erreur inattendue : ${(e as Error)?.stack ?? String(e)}\n`);
     }

@@ -179,6 +179,9 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
     throw new UserError(`--sequence ${opts.sequence} invalide : un entier de 1 à 999 est attendu.`);
   }
   if (opts.pj && (!fs.existsSync(opts.pj) || !fs.statSync(opts.pj).isDirectory())) throw new UserError(`--pj ${opts.pj} : ce dossier de pièces justificatives est introuvable.`);
+  if (fs.existsSync(opts.outDir) && !fs.statSync(opts.outDir).isDirectory()) {
+    throw new UserError(`-o ${opts.outDir} : c'est un fichier, pas un dossier ; indiquez le dossier de dépôt (il est créé s'il n'existe pas).`);
+  }
   const forced: Mapping | undefined = opts.mapping ? loadMapping(opts.mapping) : undefined;
   const { files, explicit, problems } = await resolveInputs(opts.inputs, opts.outDir);
   const failures: FileFailure[] = [...problems];

@@ -32,18 +32,27 @@ export function isCsvFolder(dir: string): boolean {
   return names.some((n) => /\.csv$/i.test(n)) && !names.some((n) => WORKBOOK.test(n) && !isLockFile(n));
 }
 
-/** Workbooks and CSV folders under a folder, recursively, in a stable order. */
-function walk(dir: string, out: string | undefined, found: string[]) {
+/**
+ * Workbooks and CSV folders under a folder, recursively, in a stable order. A sub-folder that cannot be
+ * read is reported and skipped: the rest of the folder is still read.
+ */
+function walk(dir: string, out: string | undefined, found: string[], problems: InputList['problems']) {
   if (out && path.resolve(dir) === out) return;
   if (isCsvFolder(dir)) {
     found.push(dir);
     return;
   }
-  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (e) {
+    problems.push({ file: dir, message: `${dir} : dossier illisible (${(e as NodeJS.ErrnoException).code ?? 'erreur'}) : il est laissé de côté, le reste est traité. Vérifiez ses droits.` });
+    return;
+  }
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p, out, found);
+      if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p, out, found, problems);
     } else if (e.isFile() && (WORKBOOK.test(e.name) || OTHER_SPREADSHEET.test(e.name)) && !isLockFile(e.name)) found.push(p);
   }
 }
@@ -74,12 +83,14 @@ export async function resolveInputs(inputs: string[], outDir?: string): Promise<
     }
     if (stat?.isDirectory()) {
       const found: string[] = [];
-      walk(input, out, found);
+      walk(input, out, found, problems);
       if (!found.length) problems.push({ file: input, message: `${input} : aucun classeur .xlsx ni dossier de CSV dans ce dossier.` });
       found.forEach(add);
     } else if (stat?.isFile()) {
       explicit.add(path.resolve(input));
       add(input);
+    } else if (stat) {
+      problems.push({ file: input, message: `${input} : ni un fichier ordinaire ni un dossier (tube, périphérique…) : il n'est pas lu.` });
     } else if (/[*?[\]{}]/.test(input)) {
       const found = (await glob(input, { nodir: false, posix: true }))
         .filter((f) => !isLockFile(path.basename(f)))

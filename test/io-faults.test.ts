@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { bin, cli, demandeRows, HEADER, merge, root, tmpDir, writeWorkbook } from './helpers.js';
+
+/**
+ * Faults of the file system get a French sentence naming the path and what to do, exit 2, never a stack
+ * trace nor « Erreur inattendue »; the readable rest of a batch is still processed. Permissions do not
+ * stop root: as root, the command runs as nobody (setpriv), on folders nobody may read.
+ */
+const asRoot = process.getuid?.() === 0;
+
+function runAsUser(args: string[], cwd?: string) {
+  const cmd = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args] : [process.execPath, bin, ...args];
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', cwd: cwd ?? root, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A folder anyone may enter and write (mkdtemp gives 0700). */
+function openDir(): string {
+  const d = tmpDir('x2s-io-');
+  fs.chmodSync(d, 0o777);
+  return d;
+}
+
+function expectSentence(r: { code: number; stdout: string; stderr: string }) {
+  expect(r.code).toBe(2);
+  expect(r.stdout + r.stderr).not.toContain('Erreur inattendue');
+  expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+describe('I/O faults get a sentence, never a stack', () => {
+  it('an unreadable sub-folder of an input folder is reported; the rest of the folder is converted', async () => {
+    const dir = openDir();
+    const inputs = path.join(dir, 'commandes');
+    fs.mkdirSync(path.join(inputs, 'prive'), { recursive: true });
+    await writeWorkbook(path.join(inputs, 'lot.xlsx'), merge({ Fichier: [HEADER] }, demandeRows('00001')));
+    await writeWorkbook(path.join(inputs, 'prive', 'cache.xlsx'), merge({ Fichier: [HEADER] }, demandeRows('00002')));
+    fs.chmodSync(inputs, 0o755);
+    fs.chmodSync(path.join(inputs, 'lot.xlsx'), 0o644);
+    fs.chmodSync(path.join(inputs, 'prive'), 0o000);
+    const r = runAsUser(['convert', inputs, '-o', path.join(dir, 'depot'), '--date', '20261124']);
+    fs.chmodSync(path.join(inputs, 'prive'), 0o755);
+    expectSentence(r);
+    expect(r.stdout).toContain(`${path.join(inputs, 'prive')} : dossier illisible (EACCES) : il est laissé de côté, le reste est traité.`);
+    expect(fs.readdirSync(path.join(dir, 'depot')).filter((f) => f.startsWith('JSON-'))).toEqual(['JSON-ANS0000001-20261124-001.json']);
+  });
+
+  it('a read-only deposit folder: a sentence naming it', async () => {
+    const dir = openDir();
+    const wb = await writeWorkbook(path.join(dir, 'lot.xlsx'), merge({ Fichier: [HEADER] }, demandeRows('00001')));
+    fs.chmodSync(wb, 0o644);
+    const depot = path.join(dir, 'depot');
+    fs.mkdirSync(depot);
+    fs.chmodSync(depot, 0o555);
+    const r = runAsUser(['convert', wb, '-o', depot, '--date', '20261124']);
+    fs.chmodSync(depot, 0o755);
+    expectSentence(r);
+    expect(r.stdout + r.stderr).toMatch(new RegExp(`${depot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?[^\\n]* : [^\\n]*impossible : accès refusé ; vérifiez les droits`));
+  });
+
+  it('-o naming an existing file', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'depot');
+    fs.writeFileSync(file, 'pas un dossier');
+    const r = cli(['convert', 'samples/exemple-specification.xlsx', '-o', file]);
+    expectSentence(r);
+    expect(r.stderr).toContain(`-o ${file} : c'est un fichier, pas un dossier`);
+  });
+
+  it('a FIFO given as input is named as such, not « introuvable »', () => {
+    const dir = tmpDir();
+    const fifo = path.join(dir, 'tube.xlsx');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = cli(['convert', fifo, 'samples/exemple-specification.xlsx', '-o', path.join(dir, 'depot'), '--date', '20261124']);
+    expectSentence(r);
+    expect(r.stdout).toContain(`${fifo} : ni un fichier ordinaire ni un dossier (tube, périphérique…) : il n'est pas lu.`);
+    expect(fs.existsSync(path.join(dir, 'depot', 'JSON-ANS0000001-20261124-001.json'))).toBe(true);
+  });
+
+  it('journal -o depot | head -1: the rest of the output is not wanted; no stack', () => {
+    const depot = path.join(tmpDir(), 'depot');
+    cli(['convert', 'samples/450-demandes.xlsx', '-o', depot, '--date', '20261124']);
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" journal -o "${depot}" | head -1`], { encoding: 'utf8', cwd: root });
+    expect(r.stdout.trim()).toMatch(/^Journal .* : 450 demandes exportées$/);
+    expect(r.stderr).toBe('');
+  });
+});
