@@ -7,6 +7,8 @@ export interface RawCell {
   col: number;
   /** Number format of the cell, when it holds a number. */
   numFmt?: string;
+  /** The text the cell showed, when its value was read back from it (a CSV cell: see values/csv-cell.ts). */
+  shown?: string;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ValidateOptions {
   /** Day of deposit, JJ/MM/AAAA: dates may not be after it. */
   depositDate: string;
   date1904?: boolean;
+  /** The sheets are CSV files: every cell is text, read as the cell it was exported from. */
+  csv?: boolean;
 }
 
 export interface WorkbookResult {
@@ -95,7 +97,7 @@ export async function validateWorkbook(wb: ExcelJS.Workbook, file: string, mappi
 }
 
 /** validateWorkbook on a package read straight from its XML (see read/package.ts). */
-export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions & { csv?: boolean }): Promise<WorkbookResult> {
+export async function validatePackage(pkg: XlsxPackage, file: string, mapping: Mapping, opts: ValidateOptions): Promise<WorkbookResult> {
   const { sheets, fatal } = await readSheets(
     (name) => {
       const entry = pkg.sheet(name);
@@ -171,12 +173,12 @@ export function validateSheets(
       // parseCell depends on date1904 for dates only: a text key's result serves again below.
       let keyParsed: ReturnType<typeof parseCell> | undefined;
       if (spec.role !== 'header' && keyCell && keyCell.value !== null) {
-        keyParsed = parseCell(keyCell, kcol!, mapping);
+        keyParsed = parseCell(keyCell, kcol!, mapping, { csv: opts.csv });
         row.key = typeof keyParsed.value === 'string' ? keyParsed.value : String(keyCell.value);
       }
       for (const col of spec.columns) {
         const cell = cellOf(data, raw, col.field);
-        const parsed = col === kcol && keyParsed && col.type !== 'date' ? keyParsed : parseCell(cell, col, mapping, opts.date1904);
+        const parsed = col === kcol && keyParsed && col.type !== 'date' ? keyParsed : parseCell(cell, col, mapping, opts);
         let value: FieldValue = parsed.value;
         for (const w of parsed.warnings) report(w.code, row, col.field, w.params, row.key);
         if (parsed.error) {

@@ -3,6 +3,7 @@ import type { IssueCode } from '../rules/catalogue.js';
 import { CellError, showScalar, type CellScalar } from '../read/cell.js';
 import type { RawCell } from '../read/sheet.js';
 import { Amount, type FieldValue } from './types.js';
+import { exportedCell } from './csv-cell.js';
 
 export interface Problem {
   code: IssueCode;
@@ -119,7 +120,7 @@ function textOf(cell: RawCell, col: ColumnSpec, warnings: Problem[]): { text?: s
   if (typeof v === 'number') {
     if (!Number.isInteger(v) || !Number.isSafeInteger(v) || isScientificFormat(cell.numFmt)) {
       if (col.pattern || col.padDigits) {
-        return { error: { code: 'NOMBRE_IMPRECIS', params: { value: String(v) } } };
+        return { error: { code: 'NOMBRE_IMPRECIS', params: { value: cell.shown ?? String(v) } } };
       }
       return { text: String(v) };
     }
@@ -139,36 +140,44 @@ function textOf(cell: RawCell, col: ColumnSpec, warnings: Problem[]): { text?: s
   return { text: String(v) };
 }
 
+/** A text column's value: one text, or the list of a multiple column. */
+function parseText(cell: RawCell, col: ColumnSpec): Parsed {
+  const warnings: Problem[] = [];
+  const v = cell.value;
+  if (col.multiple && typeof v !== 'number') {
+    const parts = String(v)
+      .split(/[;\n\r]+/)
+      .map((p) => p.replace(/[\u00a0\u202f]/g, ' ').trim())
+      .filter(Boolean);
+    return ok(parts.length ? parts : null);
+  }
+  const t = textOf(cell, col, warnings);
+  if (t.error) return { value: null, error: t.error, warnings };
+  return ok(col.multiple ? [t.text!] : t.text!, warnings);
+}
+
+export interface ParseOptions {
+  /** The workbook counts its dates from 1904. */
+  date1904?: boolean;
+  /** The cell comes from a CSV file: its text is read as the cell it was exported from (values/csv-cell.ts). */
+  csv?: boolean;
+}
+
 /**
  * Reads one cell as the type its column declares. Constraints (length, pattern, e-mail…) are checked
  * afterwards by the column schemas; this only turns cell content into a typed value.
  */
-export function parseCell(cell: RawCell | undefined, col: ColumnSpec, ctx: ParseContext, date1904 = false): Parsed {
+export function parseCell(given: RawCell | undefined, col: ColumnSpec, ctx: ParseContext, opts: ParseOptions = {}): Parsed {
+  const cell = given && opts.csv ? exportedCell(given, col) : given;
   const v = cell?.value ?? null;
   if (v === null) return ok(null);
   if (v instanceof CellError) return fail('CELLULE_EN_ERREUR', { value: v.text });
-  const shown = showScalar(v);
+  const shown = cell!.shown ?? showScalar(v);
   switch (col.type) {
-    case 'text': {
-      const warnings: Problem[] = [];
-      if (col.multiple) {
-        if (typeof v === 'number') {
-          const t = textOf(cell!, col, warnings);
-          if (t.error) return { value: null, error: t.error, warnings };
-          return ok([t.text!], warnings);
-        }
-        const parts = String(v)
-          .split(/[;\n\r]+/)
-          .map((p) => p.replace(/[\u00a0\u202f]/g, ' ').trim())
-          .filter(Boolean);
-        return ok(parts.length ? parts : null);
-      }
-      const t = textOf(cell!, col, warnings);
-      if (t.error) return { value: null, error: t.error, warnings };
-      return ok(t.text!, warnings);
-    }
+    case 'text':
+      return parseText(cell!, col);
     case 'date': {
-      const d = parseDate(v, date1904);
+      const d = parseDate(v, opts.date1904);
       return d ? ok(d) : fail('DATE_INVALIDE', { value: shown });
     }
     case 'amount': {
