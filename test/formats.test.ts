@@ -172,7 +172,8 @@ function outcome(r: ReturnType<typeof cli>, books: Book[]): Outcome {
     const { code, severity, sheet, row, column, field, demande } = i;
     o.issues[bookOf(i.file)].push(JSON.stringify({ code, severity, sheet, row, column, field, demande }));
   }
-  for (const d of report.demandes) o.statuses[bookOf(d.file)].push(`${d.numeroEditeur} ${d.status}`);
+  // Each demande's status and its codes, references to a fault of the header sheet included.
+  for (const d of report.demandes) o.statuses[bookOf(d.file)].push(`${d.numeroEditeur} ${d.status} ${[...d.errors].sort()} ${[...d.warnings].sort()}`);
   for (const list of [...Object.values(o.issues), ...Object.values(o.statuses)]) list.sort();
   for (const f of report.jsonFiles) o.json[f.file] = fs.readFileSync(f.path, 'utf8');
   return o;
@@ -356,7 +357,7 @@ describe('a CSV folder and its workbook: same repairs, warnings, errors and JSON
   });
 
   it('the books cover every kind of value and every repair, warning and error on values', () => {
-    const codes = new Set(SAME.flatMap((b) => xlsx.issues[b.name].map((i) => JSON.parse(i).code)));
+    const codes = new Set(SAME.flatMap((b) => [...xlsx.issues[b.name].map((i) => JSON.parse(i).code), ...xlsx.statuses[b.name].flatMap((s) => s.split(' ').slice(2).join(',').split(','))]));
     for (const code of [
       'IDENTIFIANT_COMPLETE', 'NOMBRE_IMPRECIS', 'FORMAT_INVALIDE', 'MAJUSCULES', 'LONGUEUR_MAX', 'LONGUEUR_EXACTE',
       'EMAIL_INVALIDE', 'VALEUR_REQUISE', 'REQUIS_SI', 'VALEUR_IGNOREE', 'DATE_INVALIDE', 'DATE_FUTURE', 'MONTANT_INVALIDE',
@@ -403,7 +404,8 @@ describe('a CSV folder and its workbook: same repairs, warnings, errors and JSON
     const only = (o: Outcome, book: string) => o.issues[book].map((i) => JSON.parse(i)).map((i) => `${i.code} ${i.sheet} ${i.field}`);
     // Excel shows 88412345600003 as 8,84123E+13: the digits are gone, the CSV says so.
     expect(only(xlsx, 'perte-siret')).toEqual([]);
-    expect(only(csv, 'perte-siret')).toEqual(['ENTETE_BLOQUANTE Commandes numeroEditeur', 'NOMBRE_IMPRECIS Fichier SIRET']);
+    expect(only(csv, 'perte-siret')).toEqual(['NOMBRE_IMPRECIS Fichier SIRET']);
+    expect(csv.statuses['perte-siret'].every((s) => s.includes(' rejetee ENTETE_BLOQUANTE'))).toBe(true);
     // 12,345 in a cell formatted 0,00 is exported 12,35; the typed text 13000001 cannot be told from a number.
     expect(only(xlsx, 'perte-valeurs')).toEqual(['FORMAT_INVALIDE FINESS numeroFINESSJuridique', 'MONTANT_DECIMALES Commandes montantSegurHT']);
     expect(only(csv, 'perte-valeurs')).toEqual(['IDENTIFIANT_COMPLETE FINESS numeroFINESSJuridique']);
