@@ -211,6 +211,10 @@ export function validateSheets(
           report('MONTANT_NON_POSITIF', row, col.field, { value: value.display }, row.key);
           bad = true;
         }
+        if (value instanceof Amount && value.cents > Amount.MAX.cents) {
+          report('MONTANT_TROP_GRAND', row, col.field, { value: value.display.length > 40 ? `${value.display.slice(0, 30)}… (${value.text.length - 3} chiffres)` : value.display, max: Amount.MAX.display }, row.key);
+          bad = true;
+        }
         if (col.type === 'date' && typeof value === 'string' && col.notAfterDeposit && toComparable(value) > depositComparable) {
           report('DATE_FUTURE', row, col.field, { value, deposit: opts.depositDate }, row.key);
           bad = true;

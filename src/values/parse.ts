@@ -52,9 +52,10 @@ function validDate(day: number, month: number, year: number): string | null {
 export function parseDate(v: CellScalar, date1904 = false): string | null {
   if (v instanceof Date) {
     // exceljs builds dates at UTC midnight from the serial: read them in UTC, never in local time.
-    // The day is the whole part of the serial (a time of day is dropped); one second of slack absorbs
-    // a serial stored just below midnight.
-    const d = new Date(Math.floor((v.getTime() + 1000) / 86400000) * 86400000);
+    // The day is the whole part of the serial, as Excel displays it: a time of day is dropped, even
+    // 23:59:59.999 (readers round the serial to the millisecond, so a serial stored just below midnight
+    // through floating point is already midnight).
+    const d = new Date(Math.floor(v.getTime() / 86400000) * 86400000);
     return validDate(d.getUTCDate(), d.getUTCMonth() + 1, d.getUTCFullYear());
   }
   if (typeof v === 'number') return serialToDate(date1904 ? v + 1462 : v);
@@ -71,9 +72,8 @@ export function parseAmount(v: CellScalar): { amount?: Amount; tooPrecise?: bool
   let text: string;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return {};
-    // The shortest decimal text that reads back as this double: what the user typed.
-    text = String(v);
-    if (/e/i.test(text)) text = v.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+    // The shortest decimal text that reads back as this double (what the user typed), exponent expanded.
+    text = plainDecimal(String(v));
   } else if (typeof v === 'string') {
     text = v
       .replace(/[\s\u00a0\u202f]/g, '')
@@ -97,6 +97,17 @@ export function parseAmount(v: CellScalar): { amount?: Amount; tooPrecise?: bool
   if (decimals.length > 2) return { tooPrecise: true };
   const cents = BigInt(m[2]) * 100n + BigInt((decimals + '00').slice(0, 2));
   return { amount: new Amount(m[1] === '-' ? -cents : cents) };
+}
+
+/** "1.5e-7" → "0.00000015", "1e+21" → "1000000000000000000000": the same number, every digit written. */
+export function plainDecimal(text: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i.exec(text);
+  if (!m) return text;
+  const digits = m[2] + (m[3] ?? '');
+  const point = m[2].length + Number(m[4]);
+  const whole = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
+  const frac = point <= 0 ? '0'.repeat(-point) + digits : digits.slice(point);
+  return `${m[1]}${whole.replace(/^0+(?=\d)/, '')}${frac.replace(/0+$/, '') ? '.' + frac.replace(/0+$/, '') : ''}`;
 }
 
 export function parseBoolean(v: CellScalar): boolean | undefined {
@@ -140,10 +151,22 @@ function textOf(cell: RawCell, col: ColumnSpec, warnings: Problem[]): { text?: s
   return { text: String(v) };
 }
 
+/** Control characters (tab, line feed and carriage return apart), NUL and lone surrogates. */
+const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const BREAKS = /[\t\r\n]+/g;
+
+/** A text that cannot go to the JSON as it is: its first forbidden character, as U+XXXX. */
+function forbiddenIn(text: string): string | undefined {
+  const m = FORBIDDEN.exec(text);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
 /** A text column's value: one text, or the list of a multiple column. */
 function parseText(cell: RawCell, col: ColumnSpec): Parsed {
   const warnings: Problem[] = [];
   const v = cell.value;
+  const bad = typeof v === 'string' ? forbiddenIn(v) : undefined;
+  if (bad) return fail('CARACTERE_INTERDIT', { value: showControls(String(v)), char: bad });
   if (col.multiple && typeof v !== 'number') {
     const parts = String(v)
       .split(/[;\n\r]+/)
@@ -153,7 +176,19 @@ function parseText(cell: RawCell, col: ColumnSpec): Parsed {
   }
   const t = textOf(cell, col, warnings);
   if (t.error) return { value: null, error: t.error, warnings };
-  return ok(col.multiple ? [t.text!] : t.text!, warnings);
+  let text = t.text!;
+  // A tab or a line break in a one-line text becomes a space: the JSON keeps one line, the user is told.
+  if (/[\t\r\n]/.test(text)) {
+    const fixed = text.replace(BREAKS, ' ').trim();
+    warnings.push({ code: 'TEXTE_SUR_UNE_LIGNE', params: { value: showControls(text), fixed } });
+    text = fixed;
+  }
+  return ok(col.multiple ? [text] : text, warnings);
+}
+
+/** A text with its invisible characters shown (⇥ for a tab, ↵ for a line break, U+XXXX for the others). */
+function showControls(text: string): string {
+  return text.replace(/\t/g, '⇥').replace(/\r?\n|\r/g, '↵').replace(new RegExp(FORBIDDEN.source, 'g'), (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 export interface ParseOptions {

@@ -1,5 +1,7 @@
 /** An amount in euros, kept as integer cents so it is never rounded; written with two decimals. */
 export class Amount {
+  /** The largest amount accepted, 99 999 999,99 € (the README says so): read back exactly from the JSON. */
+  static readonly MAX = new Amount(9_999_999_999n);
   constructor(readonly cents: bigint) {}
   /** From the text it is written as (27450.00), as the journal keeps it. */
   static fromText(text: string): Amount {
