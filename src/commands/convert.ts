@@ -12,7 +12,7 @@ import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';
 import { markOf, type OutputMark } from '../annotate/mark.js';
 import { workbookBytes } from '../util/xlsx-write.js';
-import { removeStaleTemps } from '../util/fs.js';
+import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -150,8 +150,8 @@ async function writeLivingWorkbooks(loaded: Loaded[], opts: ConvertOptions, writ
     // Two inputs of the same name (in two folders): the second gets its folder's name too.
     if (used.has(name)) name = `${path.basename(path.dirname(path.resolve(result.file)))}-${name}`;
     used.add(name);
-    const target = path.join(opts.outDir, name);
     try {
+      const target = insideFolder(opts.outDir, name);
       const mine = new Set(result.demandes.map((d) => d.output?.file));
       const files = written.filter((f) => mine.has(f.name));
       const bytes = await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files, date, source: result.source ?? path.basename(result.file), mark: { output, source: result.source ?? path.basename(result.file), date } });

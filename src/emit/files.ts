@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
 import { toJsonText } from './json-text.js';
-import { writeFileAtomicNew } from '../util/fs.js';
+import { insideFolder, writeFileAtomic, writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { buildZip, zipLimit, zipSize } from '../pj/zip.js';
-import { writeFileAtomic } from '../util/fs.js';
 
 /** A batch to write: the accepted demandes of one numeroAns and one kind, in workbook order. */
 export interface Batch {
@@ -122,14 +120,14 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
       }
       seq.next.set(seqKey, sequence + 1);
       const name = fileName(template, batch.numeroAns, date, sequence);
-      const target = path.join(dir, name);
+      const target = insideFolder(dir, name);
       if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
       group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
       let zip: WrittenFile['zip'];
       if (withZip) {
         const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
         const zipName = name.replace(/\.json$/i, '.zip');
-        writeFileAtomic(path.join(dir, zipName), bytes);
+        writeFileAtomic(insideFolder(dir, zipName), bytes);
         zip = { name: zipName, bytes: bytes.length };
       }
       written.push({

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/fs.js';
+import { insideFolder, writeFileAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -86,7 +86,7 @@ export class Journal {
   ) {}
 
   static pathIn(dir: string): string {
-    return path.join(dir, JOURNAL_NAME);
+    return insideFolder(dir, JOURNAL_NAME);
   }
 
   /** Loads the journal of a folder, or of a journal file; empty when there is none yet. */
@@ -107,8 +107,9 @@ export class Journal {
   }
 
   save(): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
+    const dir = path.dirname(this.file);
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(insideFolder(dir, path.basename(this.file)), JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
   }
 
   /**
