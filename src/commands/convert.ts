@@ -13,6 +13,7 @@ import { resultsWorkbook } from '../annotate/results.js';
 import { markOf, type OutputMark } from '../annotate/mark.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { insideFolder, removeStaleTemps } from '../util/fs.js';
+import { withDepositLock } from '../util/lock.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -200,6 +201,24 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   }
   const results = loaded.map((l) => l.result);
   crossChecks(results);
+  // From reading the journal to the last rename, the deposit folder is this run's alone.
+  const checked: Checked = { loaded, results, failures, skipped, deposit, progress, out };
+  return withDepositLock(opts.outDir, opts.dryRun ? 'validate' : 'convert', () => writeOutputs(opts, checked), { create: loaded.length > 0 });
+}
+
+/** What the reading part of a run hands to its writing part. */
+interface Checked {
+  loaded: Loaded[];
+  results: WorkbookResult[];
+  failures: FileFailure[];
+  skipped: SkippedFile[];
+  deposit: { compact: string; french: string };
+  progress: ReturnType<typeof progressBar>;
+  out: (text: string) => void;
+}
+
+/** Links the demandes to the journal, writes the JSON files, the journal and the results workbooks. */
+async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, skipped, deposit, progress, out }: Checked): Promise<ConvertOutcome> {
   const journal = Journal.load(opts.outDir);
   const journalFound = fs.existsSync(journal.file);
   // Something to write: the folder is made now, not before (a run that reads nothing leaves no folder).

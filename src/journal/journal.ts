@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { insideFolder, writeFileAtomic } from '../util/fs.js';
+import { holdsDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -106,9 +107,10 @@ export class Journal {
     return new Journal(file, parsed.data.entries);
   }
 
+  /** Writes the journal back: only under the deposit folder's lock, taken before it was loaded (util/lock.ts). */
   save(): void {
     const dir = path.dirname(this.file);
-    fs.mkdirSync(dir, { recursive: true });
+    if (!holdsDepositLock(dir)) throw new Error(`Journal ${this.file} : enregistrement hors du verrou du dossier.`);
     writeFileAtomic(insideFolder(dir, path.basename(this.file)), JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
   }
 
