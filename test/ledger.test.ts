@@ -248,3 +248,63 @@ describe('one writer at a time in a deposit folder', () => {
     expect(fs.readdirSync(out).filter((f) => f.startsWith(LOCK))).toEqual([]);
   });
 });
+
+describe('the journal decides file names', () => {
+  async function exported(dir: string, name: string, nums: string[]): Promise<string> {
+    return writeWorkbook(path.join(dir, name), merge({ Fichier: [HEADER] }, ...nums.map((n) => demandeRows(n))));
+  }
+
+  it('a name used once is never used again, even after its file left the folder; the missing file is reported, the demande not exported again', async () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'depot');
+    const archive = path.join(dir, 'archive');
+    fs.mkdirSync(archive);
+    const a = await exported(dir, 'a.xlsx', ['00001', '00002']);
+    expect(cli(['convert', a, '-o', out, '--date', '20261124']).code).toBe(0);
+    fs.renameSync(path.join(out, 'JSON-ANS0000001-20261124-001.json'), path.join(archive, 'JSON-ANS0000001-20261124-001.json'));
+
+    const b = await exported(dir, 'b.xlsx', ['00003']);
+    expect(cli(['convert', b, '-o', out, '--date', '20261124']).code).toBe(0);
+    expect(jsonFiles(out)).toEqual(['JSON-ANS0000001-20261124-002.json']);
+    const entries = journalOf(out);
+    expect(entries.map((e) => [e.numeroEditeur, e.file, e.numLigne])).toEqual([
+      ['00001', 'JSON-ANS0000001-20261124-001.json', 1],
+      ['00002', 'JSON-ANS0000001-20261124-001.json', 2],
+      ['00003', 'JSON-ANS0000001-20261124-002.json', 1],
+    ]);
+
+    // a.xlsx again: its demandes are in the journal, their file is not in the folder: said, not exported again.
+    const r = cli(['convert', a, '-o', out, '--date', '20261124', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.jsonFiles).toEqual([]);
+    expect(rep.demandes.map((d: any) => [d.numeroEditeur, d.status, d.warnings])).toEqual([
+      ['00001', 'deja_exportee', ['FICHIER_EXPORTE_ABSENT']],
+      ['00002', 'deja_exportee', ['FICHIER_EXPORTE_ABSENT']],
+    ]);
+    const text = cli(['convert', a, '-o', out, '--date', '20261124']).stdout;
+    expect(text).toContain(
+      `La demande 00001 (avance) a été exportée dans JSON-ANS0000001-20261124-001.json, ligne 1, le 24/11/2026 ; ce fichier n'est plus dans le dossier ${out}. État dans le journal : exportée (pas encore de réponse de l'ASP). Elle n'est pas exportée à nouveau`,
+    );
+    expect(journalOf(out)).toHaveLength(3);
+    expect(jsonFiles(out)).toEqual(['JSON-ANS0000001-20261124-002.json']);
+  });
+
+  it('--sequence is the first number to use, never one the journal already used', async () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'depot');
+    const first = await exported(dir, 'a.xlsx', ['00001']);
+    expect(cli(['convert', first, '-o', out, '--date', '20261124', '--sequence', '2']).code).toBe(0);
+    fs.rmSync(path.join(out, 'JSON-ANS0000001-20261124-002.json'));
+    // Below what the journal used: the next number after it.
+    expect(cli(['convert', await exported(dir, 'b.xlsx', ['00002']), '-o', out, '--date', '20261124', '--sequence', '1']).code).toBe(0);
+    expect(jsonFiles(out)).toEqual(['JSON-ANS0000001-20261124-003.json']);
+    // Above it: the number given (files deposited from another machine).
+    expect(cli(['convert', await exported(dir, 'c.xlsx', ['00003']), '-o', out, '--date', '20261124', '--sequence', '7']).code).toBe(0);
+    expect(jsonFiles(out)).toEqual(['JSON-ANS0000001-20261124-003.json', 'JSON-ANS0000001-20261124-007.json']);
+    // Another day starts again at 001.
+    expect(cli(['convert', await exported(dir, 'd.xlsx', ['00004']), '-o', out, '--date', '20261125']).code).toBe(0);
+    expect(jsonFiles(out)).toContain('JSON-ANS0000001-20261125-001.json');
+    expect(journalOf(out).map((e) => e.file)).toEqual(['002', '003', '007'].map((n) => `JSON-ANS0000001-20261124-${n}.json`).concat('JSON-ANS0000001-20261125-001.json'));
+  });
+});

@@ -128,7 +128,7 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
     batches.get(k)!.demandes.push(...ready);
   }
   if (!batches.size) return [];
-  const seq: SequenceState = { next: new Map() };
+  const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file) };
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', batches.size);
   for (const b of batches.values()) {
