@@ -22,7 +22,7 @@ export const HELP = {
     exitCodes: {
       0: 'rien ne demande votre intervention : les demandes sont exportées, ou déjà exportées, acceptées, payées ; le modèle concorde ; chaque réponse et chaque numéro de dossier sont enregistrés ; le classeur est écrit',
       1: 'des demandes sont à reprendre, rejetées par nos contrôles ou par l\'ASP (les autres sont tout de même écrites), le modèle diffère, une réponse ou un numéro de dossier n\'est pas pris en compte, ou aucune avance à solder',
-      2: `un fichier illisible (les autres sont tout de même traités), pas de journal dans le dossier`,
+      2: `un fichier illisible (les autres sont tout de même traités), pas de journal dans le dossier, un dossier de dépôt occupé par une autre commande`,
     },
   },
   template: {
@@ -43,7 +43,7 @@ export const HELP = {
     exitCodes: {
       0: 'aucune demande n\'est à reprendre : chacune est exportée, ou déjà exportée, acceptée, payée ou refusée',
       1: 'des demandes sont rejetées (par nos contrôles ou par l\'ASP), ou une erreur ne touche aucune demande (ligne sans demande, en-tête) ; les autres sont tout de même écrites',
-      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer`,
+      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer ; dossier de dépôt occupé par une autre commande`,
     },
   },
   validate: {
@@ -54,7 +54,7 @@ export const HELP = {
     exitCodes: {
       0: 'aucune demande n\'est à reprendre : chacune est valide, ou déjà exportée, acceptée, payée ou refusée',
       1: 'des demandes sont rejetées (par nos contrôles ou par l\'ASP), ou une erreur ne touche aucune demande (ligne sans demande, en-tête)',
-      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer`,
+      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer ; dossier de dépôt occupé par une autre commande`,
     },
   },
   modele: {
@@ -76,7 +76,7 @@ export const HELP = {
     exitCodes: {
       0: 'chaque ligne est rapprochée d\'une demande exportée et sa réponse enregistrée',
       1: 'une ligne ne correspond à aucune demande exportée (numéro jamais exporté, montant ou FINESS changés, pas de réponse de l\'ASP) : elle n\'est pas prise en compte, les autres le sont',
-      2: `un fichier ou une ligne de retour illisible (les autres sont tout de même traités), pas de journal dans le dossier, classeur de résultats ou copie impossible à écrire`,
+      2: `un fichier ou une ligne de retour illisible (les autres sont tout de même traités), pas de journal dans le dossier, classeur de résultats ou copie impossible à écrire, dossier occupé par une autre commande`,
     },
   },
   journal: {
@@ -87,7 +87,7 @@ export const HELP = {
     exitCodes: {
       0: 'la liste est affichée, ou chaque numéro de dossier est enregistré',
       1: 'un numéro n\'est pas un numéro de dossier ASP, ou aucune avance acceptée du journal ne le porte : il est ignoré, les autres sont enregistrés',
-      2: `pas de journal dans le dossier, fichier de numéros illisible, classeur de résultats impossible à mettre à jour`,
+      2: `pas de journal dans le dossier, fichier de numéros illisible, classeur de résultats impossible à mettre à jour, dossier occupé par une autre commande (--payee, --refusee)`,
     },
   },
   solde: {
@@ -98,7 +98,7 @@ export const HELP = {
     exitCodes: {
       0: 'le classeur de solde est écrit',
       1: 'aucune avance à solder (aucune payée, ou un classeur d\'avance sans numéro de dossier connu) : rien n\'est écrit',
-      2: `--from introuvable, pas de journal, classeur d'avance illisible`,
+      2: `--from introuvable, pas de journal, classeur d'avance illisible, dossier du journal occupé par une autre commande`,
     },
   },
 } satisfies Record<string, CommandHelp>;

@@ -12,7 +12,8 @@ import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';
 import { markOf, type OutputMark } from '../annotate/mark.js';
 import { workbookBytes } from '../util/xlsx-write.js';
-import { removeStaleTemps } from '../util/fs.js';
+import { insideFolder, removeStaleTemps } from '../util/fs.js';
+import { withDepositLock } from '../util/lock.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -127,7 +128,7 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
     batches.get(k)!.demandes.push(...ready);
   }
   if (!batches.size) return [];
-  const seq: SequenceState = { next: new Map() };
+  const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file) };
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', batches.size);
   for (const b of batches.values()) {
@@ -150,8 +151,8 @@ async function writeLivingWorkbooks(loaded: Loaded[], opts: ConvertOptions, writ
     // Two inputs of the same name (in two folders): the second gets its folder's name too.
     if (used.has(name)) name = `${path.basename(path.dirname(path.resolve(result.file)))}-${name}`;
     used.add(name);
-    const target = path.join(opts.outDir, name);
     try {
+      const target = insideFolder(opts.outDir, name);
       const mine = new Set(result.demandes.map((d) => d.output?.file));
       const files = written.filter((f) => mine.has(f.name));
       const bytes = await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files, date, source: result.source ?? path.basename(result.file), mark: { output, source: result.source ?? path.basename(result.file), date } });
@@ -203,6 +204,24 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   }
   const results = loaded.map((l) => l.result);
   crossChecks(results);
+  // From reading the journal to the last rename, the deposit folder is this run's alone.
+  const checked: Checked = { loaded, results, failures, skipped, deposit, progress, out };
+  return withDepositLock(opts.outDir, opts.dryRun ? 'validate' : 'convert', () => writeOutputs(opts, checked), { create: loaded.length > 0 });
+}
+
+/** What the reading part of a run hands to its writing part. */
+interface Checked {
+  loaded: Loaded[];
+  results: WorkbookResult[];
+  failures: FileFailure[];
+  skipped: SkippedFile[];
+  deposit: { compact: string; french: string };
+  progress: ReturnType<typeof progressBar>;
+  out: (text: string) => void;
+}
+
+/** Links the demandes to the journal, writes the JSON files, the journal and the results workbooks. */
+async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, skipped, deposit, progress, out }: Checked): Promise<ConvertOutcome> {
   const journal = Journal.load(opts.outDir);
   const journalFound = fs.existsSync(journal.file);
   // Something to write: the folder is made now, not before (a run that reads nothing leaves no folder).

@@ -3,6 +3,7 @@ import { Journal, stateOf, type JournalEntry } from '../journal/journal.js';
 import { linkOf } from '../journal/link.js';
 import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
 import { refreshLiving } from './refresh.js';
+import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { cellScalar } from '../read/cell.js';
@@ -42,7 +43,13 @@ export async function expandNumbers(values: string[]): Promise<{ numbers: string
   return { numbers, invalid };
 }
 
-export async function runJournal(opts: { dir: string; payee?: string[]; refusee?: string[]; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
+/** Lists the journal; with --payee/--refusee, records them with the deposit folder locked. */
+export function runJournal(opts: Parameters<typeof journalCommand>[0]): Promise<number> {
+  if (!opts.payee?.length && !opts.refusee?.length) return journalCommand(opts);
+  return withDepositLock(opts.dir, 'journal', () => journalCommand(opts));
+}
+
+async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: string[]; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
   const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
   const journal = Journal.load(opts.dir);
   if (!journal.entries.length && !fs.existsSync(journal.file)) {

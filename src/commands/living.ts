@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sourceBase, type OutputMark } from '../annotate/mark.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { insideFolder, writeFileAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -29,11 +29,11 @@ function stamp(now: Date): string {
 
 /** Copies the current version of a living workbook into the history folder; returns where. */
 function keep(target: string, now: Date): string {
-  const dir = path.join(path.dirname(target), HISTORY_DIR);
-  fs.mkdirSync(dir, { recursive: true });
+  const root = path.dirname(target);
+  fs.mkdirSync(insideFolder(root, HISTORY_DIR), { recursive: true });
   const base = path.basename(target).replace(/\.xlsx$/i, '');
   for (let n = 1; ; n++) {
-    const name = path.join(dir, `${base}.${stamp(now)}${n > 1 ? `-${n}` : ''}.xlsx`);
+    const name = insideFolder(root, HISTORY_DIR, `${base}.${stamp(now)}${n > 1 ? `-${n}` : ''}.xlsx`);
     try {
       fs.copyFileSync(target, name, fs.constants.COPYFILE_EXCL);
       return name;
@@ -63,6 +63,7 @@ export function replaceLiving(target: string, bytes: Buffer, now = new Date()): 
     writeFileAtomic(target, bytes);
   } catch (e) {
     if (kept) fs.rmSync(kept, { force: true });
+    if (e instanceof UserError) throw e;
     throw cannotReplace(target, (e as NodeJS.ErrnoException).code);
   }
   return kept;

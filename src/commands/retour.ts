@@ -6,6 +6,7 @@ import { UserError } from '../util/errors.js';
 import { fold } from '../read/sheet.js';
 import { plural } from '../status/status.js';
 import { refreshLiving, retourCopy } from './refresh.js';
+import { withDepositLock } from '../util/lock.js';
 
 /** One line of a file the portal gives back: the deposited line with the ASP's answer filled in. */
 const returnLineSchema = z.looseObject({
@@ -41,8 +42,12 @@ export function isAcceptedLabel(label: string | null | undefined): boolean {
   return Boolean(label && fold(label).startsWith('demande acceptee'));
 }
 
-/** Reads the ASP's return files, records each line's outcome in the journal. */
-export async function runRetour(opts: { files: string[]; outDir: string; workbook?: string; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
+/** Reads the ASP's return files, records each line's outcome in the journal: with the deposit folder locked. */
+export function runRetour(opts: Parameters<typeof recordReturns>[0]): Promise<number> {
+  return withDepositLock(opts.outDir, 'retour', () => recordReturns(opts));
+}
+
+async function recordReturns(opts: { files: string[]; outDir: string; workbook?: string; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
   const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
   const journal = Journal.load(opts.outDir);
   if (!journal.entries.length) {

@@ -11,6 +11,7 @@ import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
 import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { findWorksheet, validateWorkbook } from '../rules/validate.js';
@@ -107,8 +108,15 @@ async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found
   return { candidates, unready: [], workbook: true };
 }
 
+/** The candidates, read while no command writes the deposit folder whose journal is read. */
 async function findCandidates(from: string, fields: CarriedField[]): Promise<Found> {
   if (!fs.existsSync(from)) throw new UserError(`${from} : introuvable (attendu : un dossier de sortie, un journal ou un classeur d'avance).`);
+  const dir = fs.statSync(from).isDirectory() ? from : path.dirname(from);
+  const read = () => readCandidates(from, fields);
+  return fs.existsSync(Journal.pathIn(dir)) ? withDepositLock(dir, 'solde', read) : read();
+}
+
+async function readCandidates(from: string, fields: CarriedField[]): Promise<Found> {
   if (fs.statSync(from).isDirectory() || from.endsWith('.json')) {
     const journal = Journal.load(from);
     if (!fs.existsSync(journal.file)) throw new UserError(`Aucun journal dans ${from}.`);

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
 import { toJsonText } from './json-text.js';
-import { writeFileAtomicNew } from '../util/fs.js';
+import { insideFolder, writeFileAtomic, writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { buildZip, zipLimit, zipSize } from '../pj/zip.js';
-import { writeFileAtomic } from '../util/fs.js';
 
 /** A batch to write: the accepted demandes of one numeroAns and one kind, in workbook order. */
 export interface Batch {
@@ -43,8 +41,11 @@ export function fileName(template: string, numeroAns: string, date: string, sequ
     .replace('{sequence}', String(sequence).padStart(3, '0'));
 }
 
-/** Highest sequence number already used in dir for that numeroAns and date (0 when none). */
-export function highestSequence(dir: string, template: string, numeroAns: string, date: string): number {
+/**
+ * Highest sequence number used for that numeroAns and date (0 when none): among the files in dir and the
+ * names `used` (the journal's files, deposited and perhaps moved out of the folder since).
+ */
+export function highestSequence(dir: string, template: string, numeroAns: string, date: string, used: Iterable<string> = []): number {
   const pattern = new RegExp(
     '^' +
       escapeRegExp(template)
@@ -53,14 +54,14 @@ export function highestSequence(dir: string, template: string, numeroAns: string
         .replace(escapeRegExp('{sequence}'), '(\\d{3,})') +
       '$',
   );
-  let max = 0;
   let names: string[] = [];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return 0;
+    // no folder yet: only the names used count
   }
-  for (const n of names) {
+  let max = 0;
+  for (const n of [...names, ...used]) {
     const m = pattern.exec(n);
     if (m) max = Math.max(max, Number(m[1]));
   }
@@ -97,6 +98,8 @@ export function split(demandes: Demande[], maxLines: number, maxZip: number): De
 
 export interface SequenceState {
   next: Map<string, number>;
+  /** File names already used (the journal's): never used again, whether or not the file is still in the folder. */
+  used?: string[];
 }
 
 /**
@@ -108,7 +111,7 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
   if (!seq.next.has(seqKey)) {
-    const existing = highestSequence(dir, template, batch.numeroAns, date);
+    const existing = highestSequence(dir, template, batch.numeroAns, date, seq.used);
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
   const written: WrittenFile[] = [];
@@ -122,14 +125,14 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
       }
       seq.next.set(seqKey, sequence + 1);
       const name = fileName(template, batch.numeroAns, date, sequence);
-      const target = path.join(dir, name);
+      const target = insideFolder(dir, name);
       if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
       group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
       let zip: WrittenFile['zip'];
       if (withZip) {
         const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
         const zipName = name.replace(/\.json$/i, '.zip');
-        writeFileAtomic(path.join(dir, zipName), bytes);
+        writeFileAtomic(insideFolder(dir, zipName), bytes);
         zip = { name: zipName, bytes: bytes.length };
       }
       written.push({

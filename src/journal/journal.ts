@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/fs.js';
+import { insideFolder, writeFileAtomic } from '../util/fs.js';
+import { holdsDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -86,7 +87,7 @@ export class Journal {
   ) {}
 
   static pathIn(dir: string): string {
-    return path.join(dir, JOURNAL_NAME);
+    return insideFolder(dir, JOURNAL_NAME);
   }
 
   /** Loads the journal of a folder, or of a journal file; empty when there is none yet. */
@@ -106,9 +107,11 @@ export class Journal {
     return new Journal(file, parsed.data.entries);
   }
 
+  /** Writes the journal back: only under the deposit folder's lock, taken before it was loaded (util/lock.ts). */
   save(): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
+    const dir = path.dirname(this.file);
+    if (!holdsDepositLock(dir)) throw new Error(`Journal ${this.file} : enregistrement hors du verrou du dossier.`);
+    writeFileAtomic(insideFolder(dir, path.basename(this.file)), JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
   }
 
   /**

@@ -90,6 +90,11 @@ class DepositedLines {
   private readonly files = new Map<string, Map<number, string> | null>();
   constructor(private readonly dir: string) {}
 
+  /** Whether a deposited file is still in the folder. */
+  has(file: string): boolean {
+    return fs.existsSync(path.join(this.dir, path.basename(file)));
+  }
+
   line(mapping: Mapping, file: string, numLigne: number): string | undefined {
     if (!this.files.has(file)) this.files.set(file, this.read(mapping, file));
     return this.files.get(file)?.get(numLigne);
@@ -184,9 +189,17 @@ export function linkJournal(results: WorkbookResult[], journal: Journal, opts: L
         }
         d.journal = linkOf(entry);
       }
+      if (d.journal) reportMissingFile(r, d, key, deposited, opts.dir);
     }
   }
   for (const r of results) for (const d of r.demandes) refreshVerdict(d);
+}
+
+/** A demande the journal keeps from being exported again, whose file is no longer in the folder: said, never exported again for it. */
+function reportMissingFile(r: WorkbookResult, d: Demande, key: string, deposited: DepositedLines, dir: string) {
+  const j = d.journal!;
+  if (deposited.has(j.file)) return;
+  issueOn(r, d, key, 'FICHIER_EXPORTE_ABSENT', { kind: r.mapping.kind, file: j.file, numLigne: j.numLigne, date: frenchDate(j.date), state: STATE_LABELS[j.state], dir });
 }
 
 function checkSolde(r: WorkbookResult, d: Demande, journal: Journal) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { UserError } from './errors.js';
 
 const TEMP = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
 
@@ -47,4 +48,39 @@ export function writeFileAtomicNew(target: string, data: string | Uint8Array): b
   } finally {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+/** True when `inner` is `outer` or lies under it (both absolute). */
+function isWithin(outer: string, inner: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The real path of a folder, or of its nearest existing parent (a folder not made yet has none of its own). */
+function realFolder(dir: string): string {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      return path.join(fs.realpathSync(d), path.relative(d, path.resolve(dir)));
+    } catch {
+      if (path.dirname(d) === d) return path.resolve(dir);
+    }
+  }
+}
+
+/**
+ * The path of a file to write in the deposit folder `root`, under the plain names `parts` (a subfolder,
+ * then the file: "historique", "x.xlsx"). Refused (UserError, nothing opened) unless every part is a plain
+ * name (no folder separator, not "." or "..") and the file's folder really lies inside `root`, links
+ * followed: every writer of a deposit folder asks this before opening a file.
+ */
+export function insideFolder(root: string, ...parts: string[]): string {
+  const target = path.join(root, ...parts);
+  const plain = parts.length > 0 && parts.every((p) => p !== '' && p !== '.' && p !== '..' && !/[/\\\0]/.test(p));
+  if (!plain || !isWithin(realFolder(root), realFolder(path.dirname(target)))) {
+    throw new UserError(
+      `Écriture refusée : « ${parts.join('/')} » ne désigne pas un fichier du dossier de sortie ${root} ` +
+        `(séparateur de dossier, « .. » ou lien qui en sort). Rien n'a été écrit sous ce nom.`,
+    );
+  }
+  return target;
 }
