@@ -237,8 +237,9 @@ export class XlsxPackage {
 
   /** Opens a workbook file (or, with bytes, a workbook built in memory, e.g. from CSV files). */
   static async open(file: string, bytes?: Buffer): Promise<XlsxPackage> {
-    // Entries are inflated only when read, each stopped at its declared size (entryBytes).
-    const { zip } = await openZip(file, bytes, { inflate: false });
+    // Every entry is checked (size, CRC-32) as it is opened, chunk by chunk, keeping nothing; then inflated
+    // only when read.
+    const { zip } = await openZip(file, bytes);
     const pkg = new XlsxPackage(file, zip);
     try {
       await pkg.init();
