@@ -482,6 +482,38 @@ add(
   await rezip(good, (name, data) => (name === 'xl/styles.xml' ? { name, data, local: { size: data.length + 1 } } : undefined)),
   "partie xl/styles.xml : la taille décompressée diffère entre l'en-tête local",
 );
+// Sheets Excel would only open after repairing them. Row 2 of Commandes repeated 1 000 times (42 KB): this
+// used to take minutes and gigabytes, each message listing « lignes 2, 2, 2, … ».
+const commandes = 'xl/worksheets/sheet2.xml';
+const rewriteSheet = (name, data, change) => (name === commandes ? { name, data: Buffer.from(change(data.toString('utf8')), 'utf8') } : undefined);
+const rowOf = (xml, n) => {
+  const m = new RegExp(`<row r="${n}"[\\s\\S]*?</row>`).exec(xml);
+  if (!m) throw new Error(`ligne ${n} absente de ${commandes}`);
+  return m[0];
+};
+add(
+  'lignes-repetees.xlsx',
+  await rezip(good, (name, data) => rewriteSheet(name, data, (xml) => xml.replace(rowOf(xml, 2), rowOf(xml, 2).repeat(1001)))),
+  "fichier endommagé : dans la feuille « Commandes », la ligne 2 apparaît plusieurs fois. Excel proposerait de le réparer : ouvrez-le dans Excel, enregistrez-le à nouveau, puis relancez la commande (détail : partie xl/worksheets/sheet2.xml : élément <row> de la ligne 2 répété",
+);
+// A cell given twice in its row (which value would be the cell's?).
+add(
+  'cellule-repetee.xlsx',
+  await rezip(good, (name, data) => rewriteSheet(name, data, (xml) => xml.replace(/(<c r="D2"[\s\S]*?<\/c>)/, '$1$1'))),
+  'dans la feuille « Commandes », la cellule D2 apparaît plusieurs fois',
+);
+// A cell naming a shared string the workbook does not have.
+add(
+  'chaine-absente.xlsx',
+  await rezip(good, (name, data) =>
+    rewriteSheet(name, data, (xml) => {
+      const cell = /<c r="C2"[^>]*t="s"[^>]*><v>\d+<\/v><\/c>/.exec(xml);
+      if (!cell) throw new Error('C2 n\'est pas une chaîne partagée');
+      return xml.replace(cell[0], cell[0].replace(/<v>\d+<\/v>/, '<v>99999</v>'));
+    }),
+  ),
+  'dans la feuille « Commandes », la cellule C2 renvoie à la chaîne partagée n° 99999, que le classeur n\'a pas',
+);
 // A macro-enabled workbook: its values are read and converted; the macros are never run nor copied.
 add(
   'macros.xlsm',

@@ -12,11 +12,12 @@ import { pathToFileURL } from 'node:url';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { DamagedEntry, indexEntries, rawEntry, verifyEntry } from '../src/read/xlsx.js';
+import { XlsxPackage } from '../src/read/package.js';
 import { crc32 } from '../src/util/zip-write.js';
 import { UserError } from '../src/util/errors.js';
 import { runPython } from './clients.js';
 import { bin, cli, jsonFiles, readJson, root, tmpDir } from './helpers.js';
-import { craftZip, deflatedNoiseThenSpaces, MiB, minimalWorkbook, noise } from './zip-craft.js';
+import { craftZip, deflatedNoiseThenSpaces, MiB, minimalWorkbook, noise, sheetXml } from './zip-craft.js';
 
 const FIXTURES = path.join('test', 'fixtures', 'broken');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -42,6 +43,20 @@ describe('CRC-32 (table-driven, for Node 20)', () => {
     expect(crc32(data.subarray(333), crc32(data.subarray(0, 333)))).toBe(crc32(data));
   });
 });
+
+/**
+ * Runs the command line in a child whose peak resident memory (process.resourceUsage().maxRSS) a preloaded
+ * module writes to a file when it exits; returns the run, its summary lines and that peak in bytes.
+ */
+function measured(args: string[]) {
+  const dir = tmpDir('x2s-rss-');
+  const rssFile = path.join(dir, 'maxrss');
+  const preload = path.join(dir, 'maxrss.mjs');
+  fs.writeFileSync(preload, "import fs from 'node:fs';\nprocess.on('exit', () => fs.writeFileSync(process.env.X2S_MAXRSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, bin, ...args], { cwd: root, env: { ...process.env, X2S_MAXRSS_FILE: rssFile }, encoding: 'utf8' });
+  const maxRss = Number(fs.readFileSync(rssFile, 'utf8')) * 1024;
+  return { code: r.status, stdout: plain(r.stdout), stderr: r.stderr, lines: plain(r.stdout).split('\n'), maxRss };
+}
 
 /** Converts, and returns the run with the lines of the summary. */
 function convert(inputs: string[], out: string) {
@@ -160,18 +175,135 @@ describe('an entry lying about its size is stopped with bounded memory', () => {
     const declared = 400 * MiB;
     fs.writeFileSync(file, craftZip(minimalWorkbook({ name: '', deflated: deflatedNoiseThenSpaces(3 * MiB, 410), size: declared, crc: 0 })));
     expect(fs.statSync(file).size).toBeLessThan(5 * MiB);
-    const rssFile = path.join(dir, 'maxrss');
-    const preload = path.join(dir, 'maxrss.mjs');
-    fs.writeFileSync(preload, "import fs from 'node:fs';\nprocess.on('exit', () => fs.writeFileSync(process.env.X2S_MAXRSS_FILE, String(process.resourceUsage().maxRSS)));\n");
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, bin, 'convert', file, '-o', path.join(dir, 'out'), '--date', '20261124'], {
-      cwd: root,
-      env: { ...process.env, X2S_MAXRSS_FILE: rssFile },
-      encoding: 'utf8',
+    const r = measured(['convert', file, '-o', path.join(dir, 'out'), '--date', '20261124']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`(bombe de décompression ?) : l'entrée « xl/worksheets/sheet1.xml » contient plus de données que les ${declared} octets déclarés ; la décompression est arrêtée.`);
+    expect(r.maxRss).toBeGreaterThan(0);
+    expect(r.maxRss).toBeLessThan(200 * 1000 * 1000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('a sheet Excel would repair is refused once, naming the sheet and the row', () => {
+  it('row 2 repeated 1 000 times: one message, a small summary, bounded memory; nothing written', () => {
+    const out = path.join(tmpDir(), 'out');
+    const r = measured(['convert', fixture('lignes-repetees.xlsx'), '-o', out, '--date', '20261124']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('');
+    const mine = r.lines.filter((l) => l.startsWith('✗ '));
+    expect(mine).toEqual([
+      `✗ ${fixture('lignes-repetees.xlsx')} : fichier endommagé : dans la feuille « Commandes », la ligne 2 apparaît plusieurs fois. ` +
+        'Excel proposerait de le réparer : ouvrez-le dans Excel, enregistrez-le à nouveau, puis relancez la commande ' +
+        "(détail : partie xl/worksheets/sheet2.xml : élément <row> de la ligne 2 répété ; les lignes d'une feuille se suivent dans l'ordre, chacune une fois).",
+    ]);
+    // The work done: the row is named in that one message only (it used to be listed 1 001 times in each of
+    // 1 001 messages), and the run stays small.
+    expect(r.stdout.match(/ligne 2\b/g)).toHaveLength(2);
+    expect(r.stdout.length).toBeLessThan(2000);
+    expect(r.maxRss).toBeLessThan(200 * 1000 * 1000);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+/** The rows of the one sheet of a workbook made of this sheet XML (and these shared strings), as read. */
+async function readRows(xml: string, opts: { sharedStrings?: string[]; focus?: number[] } = {}) {
+  // Stored, not deflated: these shapes compress so well that the decompression guard would refuse them first.
+  const pkg = await XlsxPackage.open('forme.xlsx', craftZip(minimalWorkbook({ name: '', data: xml, stored: true }, { ...opts, stored: true })));
+  const grid = await pkg.grid(pkg.sheets[0]);
+  if (opts.focus) grid.focus!(opts.focus);
+  return [...grid.rows()];
+}
+
+const fault = async (xml: string, opts: { sharedStrings?: string[] } = {}) => {
+  const e = await readRows(xml, opts).catch((x) => x);
+  expect(e).toBeInstanceOf(UserError);
+  return (e as Error).message;
+};
+
+const cellV = (ref: string, v: string | number, t = '') => `<c r="${ref}"${t ? ` t="${t}"` : ''}><v>${v}</v></c>`;
+
+describe('the reader refuses what Excel refuses, with the sheet and the row', () => {
+  it.each([
+    ['rows out of order', `<row r="3">${cellV('A3', 1)}</row><row r="2">${cellV('A2', 2)}</row>`, 'dans la feuille « Commandes », la ligne 2 vient après la ligne 3'],
+    ['a row number beyond Excel', `<row r="1048577">${cellV('A1048577', 1)}</row>`, 'une ligne porte le numéro « 1048577 »'],
+    ['a cell given twice', `<row r="2">${cellV('A2', 1)}${cellV('A2', 2)}</row>`, 'la cellule A2 apparaît plusieurs fois'],
+    ['cells out of order', `<row r="2">${cellV('C2', 1)}${cellV('B2', 2)}</row>`, 'la cellule B2 vient après la cellule C2'],
+    ['a cell of another row', `<row r="2">${cellV('A5', 1)}</row>`, 'une cellule de la ligne 2 a la référence « A5 »'],
+    ['a column beyond XFD', `<row r="2">${cellV('XFE2', 1)}</row>`, 'une cellule de la ligne 2 a la référence « XFE2 »'],
+    ['overlapping merged ranges', `<row r="1">${cellV('A1', 1)}</row><row r="2">${cellV('B2', 2)}</row>`, 'chevauche une autre plage fusionnée', '<mergeCells><mergeCell ref="A1:B2"/><mergeCell ref="B2:C3"/></mergeCells>'],
+    ['a row left open', `<row r="1">${cellV('A1', 1)}`, 'la ligne 1 est incomplète'],
+    ['a cell left open', `<row r="1"><c r="A1"><v>1</v></row>`, 'la cellule A1 est incomplète'],
+  ])('%s', async (_, rows, what, after = '') => {
+    const message = await fault(sheetXml(rows, after));
+    expect(message).toMatch(/^forme\.xlsx : fichier endommagé : dans la feuille « Commandes », /);
+    expect(message).toContain(what);
+    expect(message).toContain('Excel proposerait de le réparer');
+  });
+
+  it('a shared string the workbook does not have (huge index, or none)', async () => {
+    for (const v of ['99999999999', '2', '', '-1']) {
+      const message = await fault(sheetXml(`<row r="1">${cellV('A1', 'x', 's').replace('<v>x</v>', `<v>${v}</v>`)}</row>`), { sharedStrings: ['<t>a</t>', '<t>b</t>'] });
+      expect(message, v).toContain(`la cellule A1 renvoie à la chaîne partagée n° ${v.trim()}, que le classeur n'a pas (il en a 2)`);
+    }
+    expect(await readRows(sheetXml(`<row r="1">${cellV('A1', 1, 's')}</row>`), { sharedStrings: ['<t>a</t>', '<t>b</t>'] })).toMatchObject([{ row: 1, values: [undefined, 'b'] }]);
+  });
+});
+
+/**
+ * Shapes that cost the reader time quadratic in their size are read in linear time. Each of these (but the
+ * nested string, which was already read in one pass) ran past 30 s before; now a tenth of a second. They are
+ * stored, not deflated, as an attacker would (the decompression guard refuses them deflated, ratio > 200).
+ * A regression shows as the test's timeout, never as a timed assertion.
+ */
+describe('bounded cost for any XML shape', () => {
+  const N = 200_000;
+
+  it(`${N} rows left open (each "<row" used to scan to the end of its window)`, async () => {
+    expect(await fault(sheetXml('<row>'.repeat(N)))).toContain('la ligne 1 est incomplète');
+  });
+
+  it(`${N} cells left open in a row, and ${N} "<v " without ">" in a cell`, async () => {
+    expect(await fault(sheetXml(`<row r="1">${'<c>'.repeat(N)}</row>`))).toContain('la cellule A1 est incomplète');
+    const rows = await readRows(sheetXml(`<row r="1"><c r="A1">${'<v '.repeat(N)}</c><c r="B1"><v>7</v></c></row>`));
+    expect(rows.map((r) => [r.row, r.values[1], r.values[2]])).toEqual([[1, null, 7]]);
+  });
+
+  it('a text of 1 000 000 "row" before the first row (the start tag was looked for backwards from each)', async () => {
+    expect(await fault(sheetXml('row'.repeat(1_000_000) + `<row r="1">${cellV('A1', 1)}</row>`))).toContain('XML inattendu parmi les lignes');
+  });
+
+  it(`a shared string of ${N} "<t " without ">", and one with ${N} phonetic runs left open`, async () => {
+    const rows = await readRows(sheetXml(`<row r="1">${cellV('A1', 0, 's')}${cellV('B1', 1, 's')}</row>`), {
+      sharedStrings: ['<t '.repeat(N) + '<t>fin</t>', '<t>début</t>' + '<rPh>'.repeat(N)],
     });
-    expect(r.status).toBe(2);
-    expect(plain(r.stdout)).toContain(`(bombe de décompression ?) : l'entrée « xl/worksheets/sheet1.xml » contient plus de données que les ${declared} octets déclarés ; la décompression est arrêtée.`);
-    const maxRssKiB = Number(fs.readFileSync(rssFile, 'utf8'));
-    expect(maxRssKiB).toBeGreaterThan(0);
-    expect(maxRssKiB * 1024).toBeLessThan(200 * 1000 * 1000);
+    expect(rows).toMatchObject([{ row: 1, values: [undefined, 'fin', 'début'] }]);
+  });
+
+  it(`an inline string nested ${N} elements deep (no recursion anywhere)`, async () => {
+    const deep = '<r>'.repeat(N) + '<t>au fond</t>' + '</r>'.repeat(N);
+    expect(await readRows(sheetXml(`<row r="1"><c r="A1" t="inlineStr"><is>${deep}</is></c></row>`))).toMatchObject([{ row: 1, values: [undefined, 'au fond'] }]);
+  });
+
+  it(`${N / 2} merged ranges and ${N / 2} rows (every range was tried at every row)`, async () => {
+    const n = N / 2;
+    let rows = '';
+    let merges = '';
+    for (let r = 1; r <= n; r++) {
+      rows += `<row r="${r}">${cellV(`A${r}`, r)}</row>`;
+      merges += `<mergeCell ref="A${r}:C${r}"/>`;
+    }
+    const read = await readRows(sheetXml(rows, `<mergeCells count="${n}">${merges}</mergeCells>`));
+    expect(read).toHaveLength(n);
+    expect(read[n - 1].values).toEqual([undefined, n, n, n]);
+  });
+
+  it('a range merged over the whole sheet: once focused on two columns, a row holds those two only', async () => {
+    let rows = '';
+    for (let r = 1; r <= 50_000; r++) rows += `<row r="${r}">${r === 1 ? cellV('A1', 'tout', 'inlineStr').replace('<v>tout</v>', '<is><t>tout</t></is>') : cellV(`XFD${r}`, r)}</row>`;
+    const read = await readRows(sheetXml(rows, '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'), { focus: [1, 2] });
+    expect(read).toHaveLength(50_000);
+    // The work: two values per row, not 16 384.
+    for (const r of [read[1], read[49_999]]) expect([r.values.length, r.values[1], r.values[2]]).toEqual([3, 'tout', 'tout']);
   });
 });

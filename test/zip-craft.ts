@@ -1,6 +1,6 @@
 /**
  * Zip archives written byte by byte for the tests, so that their records can lie (JSZip always writes the
- * truth). Every entry is deflated; names are UTF-8; dates fixed.
+ * truth). Entries are deflated unless stored; names are UTF-8; dates fixed.
  */
 import zlib from 'node:zlib';
 import { crc32 } from '../src/util/zip-write.js';
@@ -16,6 +16,8 @@ export interface CraftedEntry {
   size?: number;
   /** The CRC-32 both headers declare (default: the content's; 0 with `deflated`). */
   crc?: number;
+  /** Stored as it is, not deflated (a ratio of 1 for 1: what the decompression guard lets through). */
+  stored?: boolean;
 }
 
 function header(signature: number, length: number): Buffer {
@@ -32,7 +34,7 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
     const data = typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : e.data;
-    const packed = e.deflated ?? zlib.deflateRawSync(data ?? Buffer.alloc(0));
+    const packed = e.deflated ?? (e.stored ? (data ?? Buffer.alloc(0)) : zlib.deflateRawSync(data ?? Buffer.alloc(0)));
     const size = e.size ?? data?.length ?? 0;
     const crc = e.crc ?? (data ? crc32(data) : 0);
     const local = header(0x04034b50, 30);
@@ -43,7 +45,7 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
     ] as const) {
       b.writeUInt16LE(20, at); // version needed
       b.writeUInt16LE(0x0800, at + 2); // UTF-8 names
-      b.writeUInt16LE(8, at + 4); // deflate
+      b.writeUInt16LE(e.stored ? 0 : 8, at + 4); // stored or deflated
       b.writeUInt16LE(date, at + 8);
       b.writeUInt32LE(crc, at + 10);
       b.writeUInt32LE(packed.length, at + 14);
@@ -65,11 +67,13 @@ export function craftZip(entries: CraftedEntry[]): Buffer {
   return Buffer.concat([...locals, cd, end]);
 }
 
-/** The parts of a minimal workbook of one sheet, « Commandes », whose XML is given. */
-export function minimalWorkbook(sheet: CraftedEntry): CraftedEntry[] {
+/** The parts of a minimal workbook of one sheet, « Commandes », whose XML is given (and its shared strings). */
+export function minimalWorkbook(sheet: CraftedEntry, opts: { sharedStrings?: string[]; stored?: boolean } = {}): CraftedEntry[] {
   const rels = (body: string) =>
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${body}</Relationships>`;
   const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const SML = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const sst = opts.sharedStrings;
   return [
     {
       name: '[Content_Types].xml',
@@ -82,11 +86,23 @@ export function minimalWorkbook(sheet: CraftedEntry): CraftedEntry[] {
     { name: '_rels/.rels', data: rels(`<Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/>`) },
     {
       name: 'xl/workbook.xml',
-      data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${REL}"><sheets><sheet name="Commandes" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="${SML}" xmlns:r="${REL}"><sheets><sheet name="Commandes" sheetId="1" r:id="rId1"/></sheets></workbook>`,
     },
-    { name: 'xl/_rels/workbook.xml.rels', data: rels(`<Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/>`) },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: rels(
+        `<Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/>` +
+          (sst ? `<Relationship Id="rId2" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : ''),
+      ),
+    },
+    ...(sst ? [{ name: 'xl/sharedStrings.xml', stored: opts.stored, data: `<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="${SML}">${sst.map((t) => `<si>${t}</si>`).join('')}</sst>` }] : []),
     { ...sheet, name: 'xl/worksheets/sheet1.xml' },
   ];
+}
+
+/** A sheet's XML around the content of its sheetData, and what follows it (merged ranges…). */
+export function sheetXml(rows: string, after = ''): string {
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData>${after}</worksheet>`;
 }
 
 /** Deterministic bytes that do not compress (a linear congruential sequence). */
