@@ -37,8 +37,10 @@ function crc32(buf) {
 }
 
 /**
- * A zip (deflate) of the given entries. Each entry is { name, data } or { name, data, declaredSize }:
- * declaredSize replaces the true uncompressed size in both headers.
+ * A zip (deflate) of the given entries. Each entry is { name, data }, with optionally: declaredSize, which
+ * replaces the true uncompressed size in both headers; declaredCrc, which replaces the true CRC-32 in both
+ * headers; local: { crc, size }, which replace them in the local header only (the central directory keeps
+ * the true ones).
  */
 function writeZip(entries) {
   const locals = [];
@@ -52,7 +54,7 @@ function writeZip(entries) {
     const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8');
     const packed = zlib.deflateRawSync(data, { level: 9 });
     const size = e.declaredSize ?? data.length;
-    const crc = crc32(data);
+    const crc = e.declaredCrc ?? crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
@@ -60,9 +62,9 @@ function writeZip(entries) {
     local.writeUInt16LE(8, 8); // deflate
     local.writeUInt16LE(dosTime, 10);
     local.writeUInt16LE(dosDate, 12);
-    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(e.local?.crc ?? crc, 14);
     local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
+    local.writeUInt32LE(e.local?.size ?? size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
@@ -347,6 +349,21 @@ async function edit(bytes, change) {
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
 }
 
+/**
+ * A package's parts rewritten by writeZip (so that headers can lie): `change(name, data)` returns the entry
+ * to write for each part ({ name, data } and writeZip's options), or undefined to keep it as it is.
+ */
+async function rezip(bytes, change) {
+  const zip = await JSZip.loadAsync(bytes);
+  const entries = [];
+  for (const f of Object.values(zip.files)) {
+    if (f.dir) continue;
+    const data = await f.async('nodebuffer');
+    entries.push(change(f.name, data) ?? { name: f.name, data });
+  }
+  return writeZip(entries);
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 const files = {};
@@ -440,6 +457,63 @@ add(
   'feuille « Commandes » : colonne « Montant Ségur HT (€) (montantSegurHT) » absente',
 );
 add('inconnu.xlsx', await workbook({ Feuil1: [['Nom', 'Montant'], ['DURAND', '12']] }), 'type de classeur inconnu');
+// Damaged archives. An amount in the shared strings changed after saving, its CRC-32 left as it was (a
+// bit flipped on a disk, or a hand edit): openpyxl, Excel refuse it as corrupt.
+add(
+  'crc-modifie.xlsx',
+  await rezip(good, (name, data) => {
+    if (name !== 'xl/sharedStrings.xml') return undefined;
+    const text = data.toString('utf8');
+    if (!text.includes('<t>15000,00</t>')) throw new Error('montant absent des chaînes partagées');
+    return { name, data: Buffer.from(text.replace('<t>15000,00</t>', '<t>95000,00</t>'), 'utf8'), declaredCrc: crc32(data) };
+  }),
+  "fichier endommagé : le contenu de l'archive .xlsx ne correspond pas à ce qu'elle déclare (fichier modifié ou abîmé après son enregistrement). Excel proposerait de le réparer : ouvrez-le dans Excel, enregistrez-le à nouveau, puis relancez la commande (détail : partie xl/sharedStrings.xml : somme de contrôle CRC-32",
+);
+// A part that is never read, only copied into the results workbook, declaring 7 bytes more than it has.
+let appSize;
+add(
+  'taille-mensongere.xlsx',
+  await rezip(good, (name, data) => (name === 'docProps/app.xml' ? { name, data, declaredSize: (appSize = data.length) + 7 } : undefined)),
+  `partie docProps/app.xml : ${appSize} octets décompressés au lieu des ${appSize + 7} déclarés`,
+);
+// A local header that disagrees with the central directory on an entry's size.
+add(
+  'en-tete-local.xlsx',
+  await rezip(good, (name, data) => (name === 'xl/styles.xml' ? { name, data, local: { size: data.length + 1 } } : undefined)),
+  "partie xl/styles.xml : la taille décompressée diffère entre l'en-tête local",
+);
+// Sheets Excel would only open after repairing them. Row 2 of Commandes repeated 1 000 times (42 KB): this
+// used to take minutes and gigabytes, each message listing « lignes 2, 2, 2, … ».
+const commandes = 'xl/worksheets/sheet2.xml';
+const rewriteSheet = (name, data, change) => (name === commandes ? { name, data: Buffer.from(change(data.toString('utf8')), 'utf8') } : undefined);
+const rowOf = (xml, n) => {
+  const m = new RegExp(`<row r="${n}"[\\s\\S]*?</row>`).exec(xml);
+  if (!m) throw new Error(`ligne ${n} absente de ${commandes}`);
+  return m[0];
+};
+add(
+  'lignes-repetees.xlsx',
+  await rezip(good, (name, data) => rewriteSheet(name, data, (xml) => xml.replace(rowOf(xml, 2), rowOf(xml, 2).repeat(1001)))),
+  "fichier endommagé : dans la feuille « Commandes », la ligne 2 apparaît plusieurs fois. Excel proposerait de le réparer : ouvrez-le dans Excel, enregistrez-le à nouveau, puis relancez la commande (détail : partie xl/worksheets/sheet2.xml : élément <row> de la ligne 2 répété",
+);
+// A cell given twice in its row (which value would be the cell's?).
+add(
+  'cellule-repetee.xlsx',
+  await rezip(good, (name, data) => rewriteSheet(name, data, (xml) => xml.replace(/(<c r="D2"[\s\S]*?<\/c>)/, '$1$1'))),
+  'dans la feuille « Commandes », la cellule D2 apparaît plusieurs fois',
+);
+// A cell naming a shared string the workbook does not have.
+add(
+  'chaine-absente.xlsx',
+  await rezip(good, (name, data) =>
+    rewriteSheet(name, data, (xml) => {
+      const cell = /<c r="C2"[^>]*t="s"[^>]*><v>\d+<\/v><\/c>/.exec(xml);
+      if (!cell) throw new Error('C2 n\'est pas une chaîne partagée');
+      return xml.replace(cell[0], cell[0].replace(/<v>\d+<\/v>/, '<v>99999</v>'));
+    }),
+  ),
+  'dans la feuille « Commandes », la cellule C2 renvoie à la chaîne partagée n° 99999, que le classeur n\'a pas',
+);
 // A macro-enabled workbook: its values are read and converted; the macros are never run nor copied.
 add(
   'macros.xlsm',

@@ -384,11 +384,11 @@ class ResultsWriter {
     return zip.finish();
   }
 
+  /** An entry copied as it is stored, once its size and CRC-32 are known to be right (see rawEntry). */
   private async copy(zip: ZipBuilder, name: string): Promise<void> {
-    const entry = this.pkg.zip.file(name)!;
-    const raw = rawEntry(entry);
+    const raw = await rawEntry(this.pkg.zip.file(name)!, this.pkg.file);
     if (raw) zip.appendRaw(name, raw);
-    else zip.appendPart(name, zip.part([await entry.async('nodebuffer')]));
+    else zip.appendPart(name, zip.part([(await this.pkg.bytes(name))!]));
   }
 }
 

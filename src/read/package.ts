@@ -1,8 +1,10 @@
 import type JSZip from 'jszip';
-import { entryBytes, openZip } from './xlsx.js';
-import { attr, columnOf, decodeXml, elements, relsPartOf, resolveTarget, rowOf, runText, sourceDirOf, unescapeXstring } from './xml.js';
+import { damagedWorkbook, entryBytes, openZip } from './xlsx.js';
+import { attr, decodeXml, elements, firstContent, relsPartOf, resolveTarget, runText, sourceDirOf, unescapeXstring } from './xml.js';
+import { cellsOf, columnName, mergeOf, MergeSweep, rowsOf, SheetFault, type CellMatch, type Merge, type RowMatch } from './sheet-xml.js';
 import { CellError, cellScalar, type CellScalar } from './cell.js';
 import type { Grid } from './sheet.js';
+export { cellsOf, rowsOf, type CellMatch, type RowMatch } from './sheet-xml.js';
 import { fold } from './sheet.js';
 import { UserError } from '../util/errors.js';
 
@@ -100,107 +102,45 @@ function isNameEnd(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
-/** Offset of the start tag of `name` (any prefix) from `from`, or -1. */
+/** A byte of an XML name (and of a prefix): letters, digits, _ . - and the colon. */
+function isNameByte(byte: number): boolean {
+  return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x3a) || byte === 0x5f || byte === 0x2e || byte === 0x2d;
+}
+
+/** The local name of the tag whose name starts at `at` ("x:row" → "row"), and the offset after it. */
+function localNameAt(buf: Buffer, at: number): { name: string; end: number } {
+  let end = at;
+  while (end < buf.length && end - at < 256 && isNameByte(buf[end])) end++;
+  const q = buf.toString('latin1', at, end);
+  return { name: q.slice(q.indexOf(':') + 1), end };
+}
+
+/** Offset of the start tag of `name` (any prefix) from `from`, or -1: each "<" is looked at once. */
 function findTag(buf: Buffer, name: string, from: number): number {
-  let i = buf.indexOf(name, from);
-  while (i >= 0) {
-    // Back over a prefix to the "<".
-    let j = i - 1;
-    while (j >= 0 && /[\w.:-]/.test(String.fromCharCode(buf[j]))) j--;
-    const lt = j >= 0 && buf[j] === 0x3c && (j === i - 1 || buf[i - 1] === 0x3a);
-    if (lt && isNameEnd(buf[i + name.length])) return j;
-    i = buf.indexOf(name, i + 1);
+  for (let i = buf.indexOf(0x3c, from); i >= 0; i = buf.indexOf(0x3c, i + 1)) {
+    const q = localNameAt(buf, i + 1);
+    if (q.name === name && isNameEnd(buf[q.end])) return i;
   }
   return -1;
 }
 
-/** Offset of the last end tag of `name` ("</sheetData>"). */
+/** Offset of the last end tag of `name` ("</sheetData>"), going back from one "</" to the one before. */
 function lastCloseTag(buf: Buffer, name: string): number {
-  let i = buf.lastIndexOf(name);
-  while (i >= 0) {
-    let j = i - 1;
-    while (j >= 0 && buf[j] !== 0x3c && buf[j] !== 0x3e) j--;
-    if (j >= 0 && buf[j] === 0x3c && buf[j + 1] === 0x2f) return j;
-    i = buf.lastIndexOf(name, i - 1);
+  for (let i = buf.lastIndexOf('</'); i >= 0; i = i > 0 ? buf.lastIndexOf('</', i - 1) : -1) {
+    const q = localNameAt(buf, i + 2);
+    if (q.name === name && (buf[q.end] === 0x3e || isNameEnd(buf[q.end]))) return i;
   }
   return buf.length;
 }
 
-/** One <row> of a window: its number, start tag, content, and place in the window. */
-export interface RowMatch {
-  row: number;
-  tag: string;
-  body: string;
-  index: number;
-  end: number;
-}
-
-const ROW_RE = /<(?:[\w.-]+:)?row(?=[\s/>])([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?row\s*>)/g;
-const CELL_RE = /<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?c\s*>)/g;
-const CELL_ATTR = /(?:^|\s)(r|s|t)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-const V_RE = /<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?v\s*>/;
-const IS_RE = /<(?:[\w.-]+:)?is(?:\s[^>]*)?>([\s\S]*?)<\/(?:[\w.-]+:)?is\s*>/;
-
-/** The rows of a window, numbered (a row without r follows the one before). */
-export function* rowsOf(window: string, state: { last: number }): Generator<RowMatch> {
-  ROW_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = ROW_RE.exec(window))) {
-    const r = attr(m[1], 'r');
-    const row = r ? Number(r) : state.last + 1;
-    state.last = row;
-    const end = ROW_RE.lastIndex;
-    yield { row, tag: m[0].slice(0, m[0].indexOf('>', 0) + 1), body: m[2] ?? '', index: m.index, end };
-    ROW_RE.lastIndex = end;
-  }
-}
-
-/** One <c> of a row. */
-export interface CellMatch {
-  col: number;
-  /** Style index. */
-  s: number;
-  /** Type (s, str, inlineStr, b, e, d, n). */
-  t: string | undefined;
-  /** The cell's whole XML. */
-  xml: string;
-  /** Its content (undefined: <c/>). */
-  body: string | undefined;
-}
-
-export function cellsOf(body: string): CellMatch[] {
-  const out: CellMatch[] = [];
-  if (!body) return out;
-  CELL_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let last = 0;
-  while ((m = CELL_RE.exec(body))) {
-    let r: string | undefined;
-    let s = 0;
-    let t: string | undefined;
-    CELL_ATTR.lastIndex = 0;
-    let a: RegExpExecArray | null;
-    while ((a = CELL_ATTR.exec(m[1]))) {
-      const v = a[2] ?? a[3];
-      if (a[1] === 'r') r = v;
-      else if (a[1] === 's') s = Number(v) || 0;
-      else t = v;
-    }
-    const col = r ? columnOf(r) : last + 1;
-    last = col;
-    out.push({ col, s, t, xml: m[0], body: m[2] });
-  }
-  return out;
-}
+const V_RE = /<(?:[\w.-]+:)?v(?:\s[^<>]*)?>([^<]*)<\/(?:[\w.-]+:)?v\s*>/;
 
 /** Each sheet's merged ranges, from the part's tail. */
-function mergesOf(tail: string): { top: number; left: number; bottom: number; right: number }[] {
-  const out = [];
+function mergesOf(tail: string): Merge[] {
+  const out: Merge[] = [];
   for (const e of elements(tail, 'mergeCell')) {
     const ref = attr(e.tag, 'ref');
-    if (!ref || !ref.includes(':')) continue;
-    const [a, b] = ref.split(':');
-    out.push({ top: rowOf(a), left: columnOf(a), bottom: rowOf(b), right: columnOf(b) });
+    if (ref && ref.includes(':')) out.push(mergeOf(ref));
   }
   return out;
 }
@@ -237,8 +177,9 @@ export class XlsxPackage {
 
   /** Opens a workbook file (or, with bytes, a workbook built in memory, e.g. from CSV files). */
   static async open(file: string, bytes?: Buffer): Promise<XlsxPackage> {
-    // Entries are inflated only when read, each stopped at its declared size (entryBytes).
-    const { zip } = await openZip(file, bytes, { inflate: false });
+    // Every entry is checked (size, CRC-32) as it is opened, chunk by chunk, keeping nothing; then inflated
+    // only when read.
+    const { zip } = await openZip(file, bytes);
     const pkg = new XlsxPackage(file, zip);
     try {
       await pkg.init();
@@ -368,53 +309,106 @@ export class XlsxPackage {
   /**
    * A sheet's rows, read when they are asked for. Cell values are those exceljs would give, reduced by
    * cellScalar: shared and inline strings, numbers (dates when their format shows a date), booleans,
-   * errors, formulas' cached results; a merged range gives its first cell's value to all its cells.
+   * errors, formulas' cached results; a merged range gives its first cell's value to all its cells. A sheet
+   * Excel would repair (rows or cells out of order or repeated, overlapping merged ranges, a shared string
+   * that is not there…) is refused as damaged, once, naming the sheet and the row.
    */
   async grid(entry: SheetEntry): Promise<PackageGrid> {
     const [sst, numFmts, buf] = await Promise.all([this.sharedStrings(), this.numFmts(), this.bytes(entry.part)]);
     if (!buf) throw new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} » : partie ${entry.part} absente).`);
-    const date1904 = this.date1904;
     this.checkXml(entry.part, buf.toString('latin1', 0, 4096), buf.toString('latin1', Math.max(0, buf.length - 256)));
     const { windows, tail } = sheetWindows(buf);
     const file = this.file;
-    const merges = mergesOf(tail);
+    const damaged = (e: unknown) =>
+      e instanceof SheetFault ? damagedWorkbook(file, `dans la feuille « ${entry.name} », ${e.what}`, `partie ${entry.part} : ${e.detail}`) : e;
+    let merges: Merge[];
+    try {
+      merges = mergesOf(tail);
+    } catch (e) {
+      throw damaged(e);
+    }
+    const cells = { sst, numFmts, date1904: this.date1904 };
+    let reading: SheetReading | undefined;
+    let focused: number[] | undefined;
     const grid: PackageGrid = {
       name: entry.name,
       maxCol: 0,
+      focus(cols) {
+        focused = cols;
+        reading?.focus(cols);
+      },
       *rows() {
-        const state = { last: 0 };
-        const masters = new Map<string, CellScalar>();
-        for (const { text: window } of windows()) {
-          let prev = 0;
-          for (const r of rowsOf(window, state)) {
-            // Between rows, only blanks: anything else is XML this reading would not understand.
-            if (r.index > prev && /\S/.test(window.slice(prev, r.index))) throw badRows(file, entry, utf8(window.slice(prev, r.index)));
-            prev = r.end;
-            const cells = cellsOf(r.body);
-            const values: CellScalar[] = [];
-            const styles: number[] = [];
-            for (const c of cells) {
-              if (c.col > grid.maxCol) grid.maxCol = c.col;
-              values[c.col] = valueOf(c, sst, numFmts, date1904);
-              styles[c.col] = c.s;
-            }
-            if (merges.length) {
-              for (const m of merges) {
-                if (r.row < m.top || r.row > m.bottom) continue;
-                const key = `${m.top}:${m.left}`;
-                if (r.row === m.top) masters.set(key, values[m.left] ?? null);
-                const v = masters.get(key) ?? null;
-                for (let c = m.left; c <= m.right; c++) if (c !== m.left || r.row !== m.top) values[c] = v;
-              }
-            }
-            if (!values.some((v) => v !== null && v !== undefined)) continue;
-            yield { row: r.row, values, numFmt: (col: number) => numFmts[styles[col] ?? 0] };
-          }
-          if (/\S/.test(window.slice(prev))) throw badRows(file, entry, utf8(window.slice(prev)));
+        reading = new SheetReading(cells, merges, grid);
+        if (focused) reading.focus(focused);
+        try {
+          yield* reading.rows(windows(), (text) => badRows(file, entry, text));
+        } catch (e) {
+          throw damaged(e);
         }
       },
     };
     return grid;
+  }
+}
+
+/** What reading a cell's value needs: the shared strings, the number format of each style, the date system. */
+interface CellContext {
+  sst: string[];
+  numFmts: (string | undefined)[];
+  date1904: boolean;
+}
+
+/**
+ * One reading of a sheet's rows: values decoded, merged cells filled, Excel's order checked (sheet-xml.ts).
+ * Once focused on the columns its reader uses, the values of other cells are not decoded.
+ */
+class SheetReading {
+  private readonly merges: MergeSweep;
+  private cols?: Set<number>;
+
+  constructor(
+    private readonly ctx: CellContext,
+    merges: Merge[],
+    private readonly grid: PackageGrid,
+  ) {
+    this.merges = new MergeSweep(merges);
+  }
+
+  focus(cols: number[]): void {
+    this.cols = new Set(cols);
+    this.merges.focus(cols);
+  }
+
+  *rows(windows: Iterable<{ text: string }>, bad: (text: string) => Error): Generator<{ row: number; values: CellScalar[]; numFmt(col: number): string | undefined }> {
+    const state = { last: 0 };
+    const numFmts = this.ctx.numFmts;
+    for (const { text: window } of windows) {
+      let prev = 0;
+      for (const r of rowsOf(window, state)) {
+        // Between rows, only blanks: anything else is XML this reading would not understand.
+        if (r.index > prev && /\S/.test(window.slice(prev, r.index))) throw bad(utf8(window.slice(prev, r.index)));
+        prev = r.end;
+        const read = this.row(r);
+        if (read) yield { row: r.row, values: read.values, numFmt: (col: number) => numFmts[read.styles[col] ?? 0] };
+      }
+      if (/\S/.test(window.slice(prev))) throw bad(utf8(window.slice(prev)));
+    }
+  }
+
+  /** A row's values and styles, by column; undefined when it has no value. */
+  private row(r: RowMatch): { values: CellScalar[]; styles: number[] } | undefined {
+    const firsts = this.merges.empty ? undefined : this.merges.advance(r.row);
+    const values: CellScalar[] = [];
+    const styles: number[] = [];
+    for (const c of cellsOf(r.body, r.row)) {
+      if (c.col > this.grid.maxCol) this.grid.maxCol = c.col;
+      if (this.cols && !this.cols.has(c.col) && !firsts?.has(c.col)) continue;
+      values[c.col] = valueOf(c, r.row, this.ctx);
+      styles[c.col] = c.s;
+    }
+    if (firsts) this.merges.fill(r.row, values);
+    if (!values.some((v) => v !== null && v !== undefined)) return undefined;
+    return { values, styles };
   }
 }
 
@@ -423,20 +417,31 @@ function badRows(file: string, entry: SheetEntry, text: string): UserError {
   return new UserError(`${file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} », partie ${entry.part} : XML inattendu parmi les lignes : « ${what} »).`);
 }
 
+/** The shared string a cell names: one the workbook has, else the sheet is damaged. */
+function sharedString(sst: string[], text: string, c: CellMatch, row: number): string {
+  const n = /^\s*\d{1,10}\s*$/.test(text) ? Number(text) : NaN;
+  if (n < sst.length) return sst[n];
+  const shown = text.trim().slice(0, 20);
+  throw new SheetFault(
+    `la cellule ${columnName(c.col)}${row} renvoie à la chaîne partagée n° ${shown}, que le classeur n'a pas (il en a ${sst.length})`,
+    `élément <v>${shown}</v> d'une cellule t="s"`,
+  );
+}
+
 /** The value of a cell, as cellScalar reduces exceljs's. */
-function valueOf(c: CellMatch, sst: string[], numFmts: (string | undefined)[], date1904: boolean): CellScalar {
+function valueOf(c: CellMatch, row: number, { sst, numFmts, date1904 }: CellContext): CellScalar {
   const body = c.body;
   if (!body) return null;
   if (c.t === 'inlineStr') {
-    const is = IS_RE.exec(body);
-    return cellScalar(is ? runText(utf8(is[1])) : '');
+    const is = firstContent(body, 'is');
+    return cellScalar(is ? runText(utf8(is)) : '');
   }
   const v = V_RE.exec(body);
   if (!v) return null;
   const text = v[1];
   switch (c.t) {
     case 's':
-      return cellScalar(sst[Number(text)] ?? '');
+      return cellScalar(sharedString(sst, text, c, row));
     case 'str':
       return cellScalar(unescapeXstring(decodeXml(utf8(text))));
     case 'b':

@@ -46,6 +46,11 @@ export interface Grid {
   /** Highest column of any cell, once rows() has been read through (when the reader tells it). */
   maxCol?: number;
   rows(): Iterable<{ row: number; values: CellScalar[]; numFmt(col: number): string | undefined }>;
+  /**
+   * From now on only these columns are read: the grid may leave the others out of the rows' values (a
+   * package then neither decodes them nor fills merged cells there).
+   */
+  focus?(cols: number[]): void;
 }
 
 export function fold(s: string): string {
@@ -119,6 +124,7 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
         columns.set(f, cols[0]);
         if (cols.length > 1) duplicated.set(f, cols);
       }
+      grid.focus?.([...columns.values()]);
       continue;
     }
     if (!fields) {

@@ -4,6 +4,8 @@ import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { UserError } from '../util/errors.js';
 import { relativeTarget, resolveTarget, sourceDirOf, sourceOfRels } from './xml.js';
+import { readDirectory, ZipRecordFault, type DirEntry } from './zip.js';
+import { crc32 } from '../util/zip-write.js';
 
 const COMMENTS_REL = /\/relationships\/comments$/;
 const VML_REL = /\/relationships\/vmlDrawing$/;
@@ -126,6 +128,9 @@ function declaredSizes(entry: JSZip.JSZipObject): { compressed?: number; uncompr
 
 export class TooMuchData extends Error {}
 
+/** An entry whose content is not what the archive declares for it: what differs, in French. */
+export class DamagedEntry extends Error {}
+
 /** JSZip's documented stream of an entry's content (missing from its type declarations). */
 interface StreamHelper {
   on(event: 'data', cb: (chunk: Uint8Array) => void): StreamHelper;
@@ -135,45 +140,61 @@ interface StreamHelper {
   resume(): StreamHelper;
 }
 
+/** Entries whose content was inflated once and found to be what the archive declares (size, CRC-32). */
+const verified = new WeakSet<JSZip.JSZipObject>();
+/** Each entry's records as read from the archive's bytes (zip.ts), for when JSZip's private fields are gone. */
+const records = new WeakMap<JSZip.JSZipObject, DirEntry>();
+
+/** Output of zlib per step when an entry is checked: the most held at once. */
+const CHUNK = 256 * 1024;
+
 /**
- * Inflates an entry without keeping it, and stops inflating as soon as it yields more than `limit` bytes.
- * zlib does it at once on the compressed bytes JSZip holds (a private field); otherwise JSZip's stream does,
- * 16 KB of compressed data at a time (at most one such chunk more is then inflated).
+ * Inflates deflated bytes on zlib's thread pool, CHUNK bytes of output at a time, each handed to `chunk` and
+ * dropped; stops as soon as the output passes `limit` (TooMuchData). Resolves with the size inflated and the
+ * number of compressed bytes the deflate stream took.
  */
-export async function inflatedSize(entry: JSZip.JSZipObject, limit: number, opts: { zlib?: boolean } = {}): Promise<number> {
-  const data = (entry as unknown as { _data?: { compressedContent?: unknown; compression?: { magic?: string } } })._data;
-  const content = opts.zlib === false ? undefined : data?.compressedContent;
-  if (content instanceof Uint8Array && data?.compression?.magic === '\x00\x00') {
-    if (content.length > limit) throw new TooMuchData(String(content.length));
-    return content.length;
-  }
-  if (content instanceof Uint8Array && data?.compression?.magic === '\x08\x00') {
-    let size: number;
-    try {
-      size = zlib.inflateRawSync(content, { maxOutputLength: limit + 1 }).length;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new TooMuchData(String(limit + 1));
-      throw e;
-    }
-    if (size > limit) throw new TooMuchData(String(size));
-    return size;
-  }
+function inflateChunks(compressed: Uint8Array, limit: number, chunk: (c: Buffer) => void): Promise<{ size: number; consumed: number }> {
+  return new Promise((resolve, reject) => {
+    const z = zlib.createInflateRaw({ chunkSize: CHUNK });
+    let size = 0;
+    let done = false;
+    const fail = (e: Error) => {
+      if (!done) reject(e);
+      done = true;
+      z.destroy();
+    };
+    z.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) return fail(new TooMuchData(String(size)));
+      chunk(c);
+    });
+    z.on('error', (e) => fail(new DamagedEntry(`données compressées illisibles (zlib : ${e.message})`)));
+    z.on('end', () => {
+      if (!done) resolve({ size, consumed: z.bytesWritten });
+      done = true;
+    });
+    z.end(compressed);
+  });
+}
+
+/** The same through JSZip's stream (16 KB of compressed data at a time), when its private fields are gone. */
+function streamChunks(entry: JSZip.JSZipObject, limit: number, chunk: (c: Uint8Array) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const helper = (entry as unknown as { internalStream(type: 'uint8array'): StreamHelper }).internalStream('uint8array');
     let size = 0;
     let done = false;
     helper
-      .on('data', (chunk) => {
+      .on('data', (c) => {
         if (done) return;
-        size += chunk.length;
-        if (size > limit) {
-          done = true;
-          helper.pause();
-          reject(new TooMuchData(String(size)));
-        }
+        size += c.length;
+        if (size <= limit) return chunk(c);
+        done = true;
+        helper.pause();
+        reject(new TooMuchData(String(size)));
       })
       .on('error', (e) => {
-        if (!done) reject(e);
+        if (!done) reject(new DamagedEntry(`données compressées illisibles (${e.message})`));
         done = true;
       })
       .on('end', () => {
@@ -184,13 +205,93 @@ export async function inflatedSize(entry: JSZip.JSZipObject, limit: number, opts
   });
 }
 
+const hex = (n: number) => n.toString(16).padStart(8, '0');
+
 /**
- * Guards against decompression bombs before anything is inflated for good: the number of entries, the
- * total of the uncompressed sizes the archive declares, the ratio of each large entry; then every entry is
- * inflated once, without keeping it, and stopped as soon as it yields more than it declared (or the total
- * more than the limit). Only then does exceljs load the package.
+ * Checks an entry's content against what the archive declares for it, keeping nothing: inflated chunk by
+ * chunk and stopped as soon as it yields more than `limit` bytes (TooMuchData), then its size and CRC-32
+ * compared (DamagedEntry). Returns its size. `zlib: false` reads it through JSZip's stream, as when JSZip's
+ * private fields are gone.
  */
-async function guardPackage(file: string, zip: JSZip, inflate: boolean): Promise<void> {
+export async function verifyEntry(entry: JSZip.JSZipObject, limit: number, opts: { zlib?: boolean } = {}): Promise<number> {
+  const s = opts.zlib === false ? undefined : stored(entry);
+  const declared = s ?? records.get(entry);
+  if (!declared) throw new DamagedEntry("entrée absente du répertoire central de l'archive");
+  let crc = 0;
+  let size: number;
+  if (!s) size = await streamChunks(entry, limit, (c) => (crc = crc32(c, crc)));
+  else if (s.method === 0) {
+    if (s.compressed.length > limit) throw new TooMuchData(String(s.compressed.length));
+    size = s.compressed.length;
+    crc = crc32(s.compressed);
+  } else {
+    const r = await inflateChunks(s.compressed, limit, (c) => (crc = crc32(c, crc)));
+    if (r.consumed !== s.compressed.length) throw new DamagedEntry(`le flux compressé s'arrête après ${r.consumed} des ${s.compressed.length} octets déclarés`);
+    size = r.size;
+  }
+  if (size !== declared.size) throw new DamagedEntry(`${size} octets décompressés au lieu des ${declared.size} déclarés`);
+  if (crc !== declared.crc) throw new DamagedEntry(`somme de contrôle CRC-32 ${hex(crc)} au lieu de ${hex(declared.crc)} déclarée`);
+  verified.add(entry);
+  return size;
+}
+
+/** What the vendor reads when the archive's bytes are not what it declares. */
+const NOT_AS_SAVED = "le contenu de l'archive .xlsx ne correspond pas à ce qu'elle déclare (fichier modifié ou abîmé après son enregistrement)";
+
+/**
+ * The message of a damaged workbook: what is wrong, what to do (Excel offers to repair such a file; saved
+ * again, it is whole), and the detail, for the curious.
+ */
+export function damagedWorkbook(file: string, what: string, detail: string): UserError {
+  return new UserError(
+    `${file} : fichier endommagé : ${what}. Excel proposerait de le réparer : ouvrez-le dans Excel, enregistrez-le à nouveau, puis relancez la commande (détail : ${detail}).`,
+  );
+}
+
+/** verifyEntry, its faults told in French; `left`: what the package's total may still inflate. */
+async function checkEntry(file: string, e: JSZip.JSZipObject, left = MAX_UNCOMPRESSED_BYTES): Promise<number> {
+  const expected = declaredSizes(e).uncompressed ?? records.get(e)?.size;
+  try {
+    return await verifyEntry(e, Math.min(expected ?? left, left));
+  } catch (err) {
+    if (err instanceof TooMuchData) {
+      throw new UserError(
+        expected !== undefined && expected <= left
+          ? `${file} : archive .xlsx suspecte (bombe de décompression ?) : l'entrée « ${e.name} » contient plus de données que les ${expected} octets déclarés ; la décompression est arrêtée.`
+          : `${file} : archive .xlsx suspecte (bombe de décompression ?) : son contenu décompressé dépasse la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; la décompression est arrêtée.`,
+      );
+    }
+    if (err instanceof DamagedEntry) throw damagedWorkbook(file, NOT_AS_SAVED, `partie ${e.name} : ${err.message}`);
+    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${e.name} » : ${(err as Error).message}).`);
+  }
+}
+
+/**
+ * Reads the archive's own records (zip.ts): every entry's local header must agree with the central directory,
+ * and no two entries share a name. Keeps each entry's record for verifyEntry.
+ */
+export function indexEntries(file: string, zip: JSZip, buffer: Buffer): void {
+  let dir: DirEntry[];
+  try {
+    dir = readDirectory(buffer);
+  } catch (e) {
+    if (e instanceof ZipRecordFault) throw damagedWorkbook(file, NOT_AS_SAVED, `partie ${e.part} : ${e.detail}`);
+    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
+  }
+  const byName = new Map(dir.map((d) => [d.name, d]));
+  for (const e of Object.values(zip.files)) {
+    const d = byName.get(e.name);
+    if (d) records.set(e, d);
+  }
+}
+
+/**
+ * Guards against decompression bombs and damaged archives before anything is read: the number of entries,
+ * the total of the uncompressed sizes the archive declares, the ratio of each large entry; then every entry
+ * is inflated once, chunk by chunk, without keeping it, stopped as soon as it yields more than it declared
+ * (or the total more than the limit), and its size and CRC-32 checked. Only then is the package read.
+ */
+async function guardPackage(file: string, zip: JSZip): Promise<void> {
   const entries = Object.values(zip.files).filter((e) => !e.dir);
   const suspect = `${file} : archive .xlsx suspecte (bombe de décompression ?)`;
   if (entries.length > MAX_ENTRIES) {
@@ -209,26 +310,8 @@ async function guardPackage(file: string, zip: JSZip, inflate: boolean): Promise
       );
     }
   }
-  if (!inflate) return;
   let total = 0;
-  for (const e of entries) {
-    const expected = declaredSizes(e).uncompressed;
-    const left = MAX_UNCOMPRESSED_BYTES - total;
-    try {
-      const size = await inflatedSize(e, Math.min(expected ?? left, left));
-      if (expected !== undefined && size < expected) throw new Error(`${size} octets décompressés au lieu des ${expected} déclarés`);
-      total += size;
-    } catch (err) {
-      if (err instanceof TooMuchData) {
-        throw new UserError(
-          expected !== undefined && expected <= left
-            ? `${suspect} : l'entrée « ${e.name} » contient plus de données que les ${expected} octets déclarés ; la décompression est arrêtée.`
-            : `${suspect} : son contenu décompressé dépasse la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; la décompression est arrêtée.`,
-        );
-      }
-      throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${e.name} » : ${(err as Error).message}).`);
-    }
-  }
+  for (const e of entries) total += await checkEntry(file, e, MAX_UNCOMPRESSED_BYTES - total);
 }
 
 /** Refuses a zip archive that is not an .xlsx workbook (OpenDocument, .xlsb, Word…), saying what it is. */
@@ -250,11 +333,11 @@ async function checkNature(file: string, zip: JSZip): Promise<void> {
 }
 
 /**
- * Opens an .xlsx (or .xlsm) package, after every check of its container: size, zip signature and end,
- * decompression bombs, nature (OpenDocument, .xlsb, Word…). Throws UserError with a French message naming
+ * Opens an .xlsx (or .xlsm) package, after every check of its container: size, zip signature and end, the
+ * archive's records, decompression bombs, every entry's size and CRC-32, nature (OpenDocument, .xlsb, Word…). Throws UserError with a French message naming
  * the file and the fault when it cannot be read.
  */
-export async function openZip(file: string, bytes?: Buffer, opts: { inflate?: boolean } = {}): Promise<{ buffer: Buffer; zip: JSZip }> {
+export async function openZip(file: string, bytes?: Buffer): Promise<{ buffer: Buffer; zip: JSZip }> {
   let buffer: Buffer;
   if (bytes) buffer = bytes;
   else {
@@ -277,9 +360,8 @@ export async function openZip(file: string, bytes?: Buffer, opts: { inflate?: bo
   } catch (e) {
     throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
   }
-  // Without the inflating pass (inflate: false), each entry must be read through entryBytes, which stops
-  // inflating at its declared size.
-  await guardPackage(file, zip, opts.inflate ?? true);
+  indexEntries(file, zip, buffer);
+  await guardPackage(file, zip);
   await checkNature(file, zip);
   return { buffer, zip };
 }
@@ -296,35 +378,24 @@ function stored(entry: JSZip.JSZipObject): { compressed: Buffer; method: number;
 }
 
 /**
- * The content of an entry, inflated by native zlib from the bytes JSZip holds and stopped as soon as it
- * yields more than the size the archive declares (a decompression bomb); else checked, then read by JSZip.
+ * The content of an entry, checked (openZip checked every entry; one from elsewhere is checked first), then
+ * inflated by native zlib from the bytes JSZip holds into one buffer of its size; else read by JSZip.
  */
 export async function entryBytes(entry: JSZip.JSZipObject, file: string): Promise<Buffer> {
+  if (!verified.has(entry)) await checkEntry(file, entry);
   const s = stored(entry);
-  if (!s) {
-    await inflatedSize(entry, MAX_UNCOMPRESSED_BYTES).catch((e) => {
-      if (e instanceof TooMuchData) throw new UserError(`${file} : archive .xlsx suspecte (bombe de décompression ?) : son contenu décompressé dépasse la limite de ${MB(MAX_UNCOMPRESSED_BYTES)} ; la décompression est arrêtée.`);
-      throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${(e as Error).message}).`);
-    });
-    return entry.async('nodebuffer');
-  }
+  if (!s) return entry.async('nodebuffer');
   if (s.method === 0) return s.compressed;
-  const bomb = () =>
-    new UserError(`${file} : archive .xlsx suspecte (bombe de décompression ?) : l'entrée « ${entry.name} » contient plus de données que les ${s.size} octets déclarés ; la décompression est arrêtée.`);
-  let out: Buffer;
-  try {
-    out = zlib.inflateRawSync(s.compressed, { maxOutputLength: s.size + 1 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
-    throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${(e as Error).message}).`);
-  }
-  if (out.length > s.size) throw bomb();
-  if (out.length < s.size) throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (entrée « ${entry.name} » : ${out.length} octets décompressés au lieu des ${s.size} déclarés).`);
-  return out;
+  // Checked: it inflates to exactly s.size bytes, which fit in one chunk (no copy, nothing more held).
+  return zlib.inflateRawSync(s.compressed, { chunkSize: Math.max(64, s.size + 1), maxOutputLength: s.size + 1 });
 }
 
-/** An entry as it is stored, to be copied into another zip without inflating it (undefined: not known). */
-export function rawEntry(entry: JSZip.JSZipObject): { compressed: Buffer; method: number; crc: number; size: number } | undefined {
+/**
+ * An entry as it is stored, to be copied into another zip without inflating it (undefined: not known),
+ * checked first unless openZip already did (it checks every entry: a copy inflates nothing).
+ */
+export async function rawEntry(entry: JSZip.JSZipObject, file: string): Promise<{ compressed: Buffer; method: number; crc: number; size: number } | undefined> {
+  if (!verified.has(entry)) await checkEntry(file, entry);
   return stored(entry);
 }
 

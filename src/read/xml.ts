@@ -59,11 +59,36 @@ export function removeAttr(tag: string, name: string): string {
 }
 
 /**
+ * Patterns of this reader stay linear on any text. A start tag is matched with [^<>]: XML allows no "<"
+ * inside a tag, so a tag left unclosed fails at the next "<" instead of letting every later "<" scan on to
+ * the next ">" (quadratic). An element's end is one forward search from its start tag, never a lazy match
+ * retried at every position.
+ */
+const START_TAGS = new Map<string, RegExp>();
+const END_TAGS = new Map<string, RegExp>();
+
+function startTags(name: string): RegExp {
+  let re = START_TAGS.get(name);
+  if (!re) START_TAGS.set(name, (re = new RegExp(`<(?:[\\w.-]+:)?${name}(?=[\\s/>])[^<>]*?(/>|>)`, 'g')));
+  return re;
+}
+
+/** Where the end tag of `name` (any prefix) first is, from `from`: its start and end, or undefined. */
+export function endTag(xml: string, name: string, from: number): { index: number; end: number } | undefined {
+  let re = END_TAGS.get(name);
+  if (!re) END_TAGS.set(name, (re = new RegExp(`</(?:[\\w.-]+:)?${name}\\s*>`, 'g')));
+  re.lastIndex = from;
+  const m = re.exec(xml);
+  return m ? { index: m.index, end: re.lastIndex } : undefined;
+}
+
+/**
  * Every element `name` (any prefix) of a text, with its start tag and its content (undefined when it is
- * empty, <name/>). Elements of that name must not nest.
+ * empty, <name/>). Elements of that name must not nest; one left open runs to the end of the text.
  */
 export function* elements(xml: string, name: string): Generator<{ tag: string; body: string | undefined; index: number; end: number }> {
-  const re = new RegExp(`<(?:[\\w.-]+:)?${name}(?=[\\s/>])[^>]*?(/>|>)`, 'g');
+  // A pattern of its own: the generator may be suspended while another one runs.
+  const re = new RegExp(startTags(name).source, 'g');
   let m: RegExpExecArray | null;
   while ((m = re.exec(xml))) {
     const tag = m[0];
@@ -71,23 +96,50 @@ export function* elements(xml: string, name: string): Generator<{ tag: string; b
       yield { tag, body: undefined, index: m.index, end: re.lastIndex };
       continue;
     }
-    const close = new RegExp(`</(?:[\\w.-]+:)?${name}\\s*>`, 'g');
-    close.lastIndex = re.lastIndex;
-    const c = close.exec(xml);
-    const end = c ? close.lastIndex : xml.length;
+    const c = endTag(xml, name, re.lastIndex);
+    const end = c ? c.end : xml.length;
     yield { tag, body: xml.slice(re.lastIndex, c ? c.index : xml.length), index: m.index, end };
     re.lastIndex = end;
   }
 }
 
+/** The content of the first element `name` of a text ('' for <name/>), undefined when it has none. */
+export function firstContent(xml: string, name: string): string | undefined {
+  const re = startTags(name);
+  re.lastIndex = 0;
+  const m = re.exec(xml);
+  if (!m) return undefined;
+  if (m[1] === '/>') return '';
+  const c = endTag(xml, name, re.lastIndex);
+  return xml.slice(re.lastIndex, c ? c.index : xml.length);
+}
+
+/** A text without its elements `name` (each removed with its content; one left open, up to the end). */
+function without(xml: string, name: string): string {
+  const re = startTags(name);
+  let out = '';
+  let at = 0;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(xml))) {
+    out += xml.slice(at, m.index);
+    const c = m[1] === '/>' ? { end: re.lastIndex } : endTag(xml, name, re.lastIndex);
+    at = c ? c.end : xml.length;
+    re.lastIndex = at;
+  }
+  return out + xml.slice(at);
+}
+
+const T_RE = /<(?:[\w.-]+:)?t(?:\s[^<>]*)?(?:\/>|>([^<]*)<\/(?:[\w.-]+:)?t>)/g;
+
 /** The text of a string item (<si>, <is>, <text> of a note): its <t> elements, phonetic runs left out. */
 export function runText(body: string | undefined): string {
   if (!body) return '';
-  const clean = body.includes('rPh') ? body.replace(/<(?:[\w.-]+:)?rPh\b[\s\S]*?<\/(?:[\w.-]+:)?rPh>/g, '') : body;
+  const clean = body.includes('rPh') ? without(body, 'rPh') : body;
   let out = '';
-  const re = /<(?:[\w.-]+:)?t(?:\s[^>]*)?(?:\/>|>([^<]*)<\/(?:[\w.-]+:)?t>)/g;
+  T_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(clean))) out += m[1] ?? '';
+  while ((m = T_RE.exec(clean))) out += m[1] ?? '';
   return unescapeXstring(decodeXml(out));
 }
 

@@ -8,21 +8,35 @@ const FIXED_DATE = new Date(Date.UTC(2021, 9, 25, 0, 0, 0));
 /** zlib level: 6, the default, deflates the parts of a big workbook 2.5 times slower for 6 % fewer bytes. */
 const LEVEL = 4;
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
+/**
+ * CRC-32 (ISO 3309, the zip one), table-driven: eight tables of 256 entries, so that eight bytes are folded
+ * per step ("slicing by 8", about twice as fast as one table in V8). Node's zlib has crc32 only from Node 22;
+ * it is used when present. Checked against the standard check value in test/damaged.test.ts.
+ */
+const CRC_TABLES = (() => {
+  const t = Array.from({ length: 8 }, () => new Int32Array(256));
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
+    t[0][n] = c;
   }
+  for (let n = 0; n < 256; n++) for (let k = 1; k < 8; k++) t[k][n] = t[0][t[k - 1][n] & 0xff] ^ (t[k - 1][n] >>> 8);
   return t;
 })();
 
+const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+
+/** The CRC-32 of data, continuing from `value` (the CRC-32 of the bytes before it). */
 export function crc32(data: Uint8Array, value = 0): number {
-  const native = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
-  if (native) return native(data, value) >>> 0;
+  if (nativeCrc32) return nativeCrc32(data, value) >>> 0;
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC_TABLES;
   let c = ~value;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  let i = 0;
+  for (const end = data.length - 8; i <= end; i += 8) {
+    const a = c ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+    c = t7[a & 0xff] ^ t6[(a >>> 8) & 0xff] ^ t5[(a >>> 16) & 0xff] ^ t4[a >>> 24] ^ t3[data[i + 4]] ^ t2[data[i + 5]] ^ t1[data[i + 6]] ^ t0[data[i + 7]];
+  }
+  for (; i < data.length; i++) c = t0[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }
 
