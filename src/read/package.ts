@@ -1,6 +1,7 @@
 import type JSZip from 'jszip';
 import { damagedWorkbook, entryBytes, openZip } from './xlsx.js';
-import { attr, decodeXml, elements, firstContent, relsPartOf, resolveTarget, runText, sourceDirOf, unescapeXstring } from './xml.js';
+import { checkSheetNames, checkStyles, checkXml, IntegrityFault, XSD_DOUBLE } from './integrity.js';
+import { attr, decodeXml, elements, firstContent, relsPartOf, resolveTarget, sourceOfRels, runText, sourceDirOf, unescapeXstring } from './xml.js';
 import { cellsOf, columnName, mergeOf, MergeSweep, rowsOf, SheetFault, type CellMatch, type Merge, type RowMatch } from './sheet-xml.js';
 import { CellError, cellScalar, type CellScalar } from './cell.js';
 import type { Grid } from './sheet.js';
@@ -183,7 +184,9 @@ export class XlsxPackage {
     const pkg = new XlsxPackage(file, zip);
     try {
       await pkg.init();
+      await pkg.checkIntegrity();
     } catch (e) {
+      if (e instanceof IntegrityFault) throw damagedWorkbook(file, e.what, e.detail);
       if (e instanceof UserError) throw e;
       throw new UserError(`${file} : classeur .xlsx illisible ou endommagé (${(e as Error).message}).`);
     }
@@ -218,6 +221,30 @@ export class XlsxPackage {
       const name = attr(e.tag, 'name');
       const value = /<(?:[\w.-]+:)?lpwstr\b[^>]*>([^<]*)</.exec(e.body ?? '')?.[1];
       if (name && value !== undefined) this.customProperties.set(name, decodeXml(value));
+    }
+  }
+
+  /**
+   * What Excel needs to open the package without repairing it (read/integrity.ts): its list of part types,
+   * every part a relationship names, sheet names, well-formed XML parts, sound cells in every sheet.
+   */
+  private async checkIntegrity(): Promise<void> {
+    if (!this.zip.file('[Content_Types].xml')) throw new IntegrityFault('la liste des parties du classeur manque', 'partie [Content_Types].xml absente');
+    checkSheetNames(this.sheets.map((s) => s.name));
+    const names = Object.keys(this.zip.files).filter((n) => !this.zip.files[n].dir);
+    for (const rels of names.filter((n) => n.endsWith('.rels'))) {
+      for (const r of await this.rels(sourceOfRels(rels))) {
+        if (!r.external && !this.zip.file(r.target)) throw new IntegrityFault('une partie du classeur manque', `partie ${r.target}, nommée par ${rels}, absente`);
+      }
+    }
+    const sheets = new Set(this.sheets.map((s) => s.part));
+    const stylesPart = (await this.rels(this.workbookPart)).find((r) => r.type.endsWith('/styles'))?.target;
+    for (const part of names.filter((n) => /\.(xml|rels)$/i.test(n))) {
+      const xml = await this.text(part);
+      if (xml === undefined) continue;
+      // A sheet's XML is checked as it is read (read/sheet-xml.ts), with messages naming the sheet and row.
+      if (!sheets.has(part)) checkXml(part, xml);
+      if (part === stylesPart) checkStyles(part, xml);
     }
   }
 
@@ -317,8 +344,13 @@ export class XlsxPackage {
     const [sst, numFmts, buf] = await Promise.all([this.sharedStrings(), this.numFmts(), this.bytes(entry.part)]);
     if (!buf) throw new UserError(`${this.file} : classeur .xlsx illisible ou endommagé (feuille « ${entry.name} » : partie ${entry.part} absente).`);
     this.checkXml(entry.part, buf.toString('latin1', 0, 4096), buf.toString('latin1', Math.max(0, buf.length - 256)));
-    const { windows, tail } = sheetWindows(buf);
+    const { windows, head, tail } = sheetWindows(buf);
     const file = this.file;
+    try {
+      checkXml(entry.part, head + tail); // the XML around the rows: the rows themselves are checked as they are read
+    } catch (e) {
+      throw e instanceof IntegrityFault ? damagedWorkbook(file, `dans la feuille « ${entry.name} », ${e.what}`, e.detail) : e;
+    }
     const damaged = (e: unknown) =>
       e instanceof SheetFault ? damagedWorkbook(file, `dans la feuille « ${entry.name} », ${e.what}`, `partie ${entry.part} : ${e.detail}`) : e;
     let merges: Merge[];
@@ -348,6 +380,17 @@ export class XlsxPackage {
       },
     };
     return grid;
+  }
+
+  /**
+   * Reads through every sheet but those a command reads itself (`read`), so that a sheet Excel would repair
+   * is refused whichever sheet it is: the results workbook copies them, and must open wherever the input did.
+   */
+  async checkOtherSheets(read: SheetEntry[]): Promise<void> {
+    for (const entry of this.sheets) {
+      if (read.includes(entry)) continue;
+      for (const row of (await this.grid(entry)).rows()) void row;
+    }
   }
 }
 
@@ -402,7 +445,10 @@ class SheetReading {
     const styles: number[] = [];
     for (const c of cellsOf(r.body, r.row)) {
       if (c.col > this.grid.maxCol) this.grid.maxCol = c.col;
-      if (this.cols && !this.cols.has(c.col) && !firsts?.has(c.col)) continue;
+      if (this.cols && !this.cols.has(c.col) && !firsts?.has(c.col)) {
+        if (c.body && (c.t === undefined || c.t === 'n')) numberOf(c, r.row); // not read, but copied: still a number
+        continue;
+      }
       values[c.col] = valueOf(c, r.row, this.ctx);
       styles[c.col] = c.s;
     }
@@ -455,9 +501,23 @@ function valueOf(c: CellMatch, row: number, { sst, numFmts, date1904 }: CellCont
       return Number.isNaN(d.getTime()) ? cellScalar(decodeXml(utf8(text))) : d;
     }
     default: {
-      const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) return cellScalar(decodeXml(utf8(text)));
+      if (text === '') return cellScalar('');
+      const n = numberOf(c, row, text);
       return isDateFormat(numFmts[c.s]) ? excelDate(n, date1904) : n;
     }
   }
+}
+
+/**
+ * A number cell's value, written as OOXML writes numbers (xsd:double: no hexadecimal, no spaces, no
+ * Infinity nor NaN); anything else is a sheet Excel would repair.
+ */
+function numberOf(c: CellMatch, row: number, text = V_RE.exec(c.body ?? '')?.[1]): number {
+  if (text === undefined || text === '') return NaN;
+  const n = Number(text);
+  if (!XSD_DOUBLE.test(text) || !Number.isFinite(n)) {
+    const shown = decodeXml(utf8(text)).slice(0, 40);
+    throw new SheetFault(`la cellule ${columnName(c.col)}${row} contient « ${shown} » là où un nombre est écrit`, `<v>${shown}</v> n'est pas un nombre xsd:double`);
+  }
+  return n;
 }

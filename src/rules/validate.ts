@@ -107,6 +107,7 @@ export async function validatePackage(pkg: XlsxPackage, file: string, mapping: M
     file,
     opts.csv,
   );
+  await pkg.checkOtherSheets(mapping.sheets.map((s) => pkg.sheet(s.name)).filter((e) => e !== undefined));
   return validateSheets(sheets, fatal, file, mapping, { ...opts, date1904: opts.date1904 ?? pkg.date1904 });
 }
 
