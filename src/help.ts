@@ -43,7 +43,7 @@ export const HELP = {
     exitCodes: {
       0: 'aucune demande n\'est à reprendre : chacune est exportée, ou déjà exportée, acceptée, payée ou refusée',
       1: 'des demandes sont rejetées (par nos contrôles ou par l\'ASP), ou une erreur ne touche aucune demande (ligne sans demande, en-tête) ; les autres sont tout de même écrites',
-      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer ; dossier de dépôt occupé par une autre commande`,
+      2: `un fichier d'entrée illisible (pas un classeur, feuille ou colonne obligatoire absente…), les autres classeurs étant tout de même traités ; un classeur de résultats impossible à remplacer ; un fichier JSON, un \`.zip\` ou le journal impossible à écrire (les fichiers déjà écrits par cette conversion sont alors retirés) ; dossier de dépôt occupé par une autre commande`,
     },
   },
   validate: {

@@ -86,4 +86,53 @@ describe('I/O faults get a sentence, never a stack', () => {
     expect(r.stdout.trim()).toMatch(/^Journal .* : 450 demandes exportées$/);
     expect(r.stderr).toBe('');
   });
+
+  describe('a run failing after writing some JSON files: they are removed, and the user is told which', () => {
+    const limited = (kb: number, args: string[]) => {
+      const r = spawnSync('bash', ['-c', `ulimit -f ${kb}; exec "$@"`, 'bash', process.execPath, bin, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+
+    it('EFBIG on the second JSON file: the first is removed, nothing is journaled, the next run exports all', () => {
+      const dir = tmpDir();
+      const inputs = path.join(dir, 'commandes');
+      fs.mkdirSync(inputs);
+      fs.copyFileSync(path.join(root, 'samples', 'exemple-specification.xlsx'), path.join(inputs, 'a.xlsx'));
+      fs.copyFileSync(path.join(root, 'samples', '450-demandes.xlsx'), path.join(inputs, 'b.xlsx'));
+      const depot = path.join(dir, 'depot');
+      const r = limited(100, ['convert', inputs, '-o', depot, '--date', '20261124', '-q']);
+      expectSentence(r);
+      expect(r.stderr).toContain(`${path.join(depot, 'JSON-ANS0000450-20261124-001.json')} : écriture impossible : fichier trop gros`);
+      expect(r.stderr).toContain("Le fichier déjà écrit par cette conversion a été retiré, rien n'est exporté et le journal est inchangé : JSON-ANS0000001-20261124-001.json.");
+      expect(listing(depot).filter((n) => !n.startsWith('.xlsx2segur'))).toEqual([]);
+      const again = cli(['convert', inputs, '-o', depot, '--date', '20261124', '--json']);
+      expect(again.code).toBe(0);
+      expect(listing(depot).filter((n) => n.startsWith('JSON-'))).toEqual([
+        'JSON-ANS0000001-20261124-001.json',
+        'JSON-ANS0000450-20261124-001.json',
+        'JSON-ANS0000450-20261124-002.json',
+        'JSON-ANS0000450-20261124-003.json',
+      ]);
+      const journal = JSON.parse(fs.readFileSync(path.join(depot, 'xlsx2segur-journal.json'), 'utf8'));
+      expect(journal.entries).toHaveLength(451);
+    });
+
+    it('EFBIG while saving the journal: the JSON file just written is removed, the journal is as it was', () => {
+      const dir = tmpDir();
+      const depot = path.join(dir, 'depot');
+      expect(cli(['convert', 'samples/450-demandes.xlsx', '-o', depot, '--date', '20261124', '-q']).code).toBe(0);
+      const journalFile = path.join(depot, 'xlsx2segur-journal.json');
+      const before = fs.readFileSync(journalFile);
+      expect(before.length).toBeGreaterThan(200 * 1024);
+      const r = limited(200, ['convert', 'samples/exemple-specification.xlsx', '-o', depot, '--date', '20261124', '-q']);
+      expectSentence(r);
+      expect(r.stderr).toContain(`${journalFile} : écriture impossible : fichier trop gros`);
+      expect(r.stderr).toContain('a été retiré, rien n\'est exporté et le journal est inchangé : JSON-ANS0000001-20261124-001.json.');
+      expect(fs.readFileSync(journalFile).equals(before)).toBe(true);
+      expect(listing(depot).filter((n) => n.startsWith('JSON-ANS0000001') || n.endsWith('.tmp'))).toEqual([]);
+      expect(cli(['convert', 'samples/exemple-specification.xlsx', '-o', depot, '--date', '20261124', '-q']).code).toBe(0);
+      expect(listing(depot).filter((n) => n.startsWith('JSON-ANS0000001'))).toEqual(['JSON-ANS0000001-20261124-001.json']);
+    });
+  });
 });

@@ -14,6 +14,8 @@ import { markOf, type OutputMark } from '../annotate/mark.js';
 import { workbookBytes } from '../util/xlsx-write.js';
 import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
+import { ioMessage } from '../util/io-errors.js';
+import { withdrawExport } from './export-fault.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -131,12 +133,20 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
   const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file) };
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', batches.size);
-  for (const b of batches.values()) {
-    written.push(...(await writeBatch(b, opts.outDir, date, seq, opts.sequence, Boolean(opts.pj))));
-    progress.tick();
+  try {
+    for (const b of batches.values()) {
+      await writeBatch(b, opts.outDir, date, seq, written, opts.sequence, Boolean(opts.pj));
+      progress.tick();
+    }
+    recordWritten(journal, results, written, date);
+    journal.save();
+  } catch (e) {
+    progress.done();
+    const told = withdrawExport(opts.outDir, written, e);
+    if (e instanceof UserError || ioMessage(e)) throw told;
+    (e as Error).message += `\n${told.message}`; // a true bug: told as such, its files withdrawn all the same
+    throw e;
   }
-  recordWritten(journal, results, written, date);
-  journal.save();
   return written;
 }
 

@@ -104,9 +104,10 @@ export interface SequenceState {
 
 /**
  * Writes the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named
- * with the next free sequence number of that numeroAns and day. Never replaces an existing file.
+ * with the next free sequence number of that numeroAns and day. Never replaces an existing file. Each
+ * file is added to `written` as soon as it is on disk, so that a run failing midway knows what it wrote.
  */
-export async function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, firstSequence?: number, withZip = false): Promise<WrittenFile[]> {
+export async function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, written: WrittenFile[], firstSequence?: number, withZip = false): Promise<void> {
   const { mapping } = batch;
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
@@ -114,7 +115,6 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
     const existing = highestSequence(dir, template, batch.numeroAns, date, seq.used);
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
-  const written: WrittenFile[] = [];
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
     const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
     const text = toJsonText(buildFile(mapping, batch.header, lines));
@@ -128,15 +128,7 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
       const target = insideFolder(dir, name);
       if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
       group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
-      let zip: WrittenFile['zip'];
-      if (withZip) {
-        const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
-        const zipName = name.replace(/\.json$/i, '.zip');
-        writeFileAtomic(insideFolder(dir, zipName), bytes);
-        zip = { name: zipName, bytes: bytes.length };
-      }
-      written.push({
-        zip,
+      const file: WrittenFile = {
         name,
         path: target,
         kind: mapping.kind,
@@ -148,9 +140,16 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
         portalValues: mapping.output.portalField
           ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
           : [],
-      });
+      };
+      written.push(file);
+      if (withZip) {
+        const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
+        const zipName = name.replace(/\.json$/i, '.zip');
+        file.zip = { name: zipName, bytes: 0 };
+        writeFileAtomic(insideFolder(dir, zipName), bytes);
+        file.zip.bytes = bytes.length;
+      }
       break;
     }
   }
-  return written;
 }

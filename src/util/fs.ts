@@ -28,8 +28,15 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw e;
+    throw withPath(e, target);
   }
+}
+
+/** A write through a descriptor fails without a path (EFBIG, ENOSPC): the fault names the file meant. */
+function withPath(e: unknown, target: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && err.code && !err.path) err.path = target;
+  return e;
 }
 
 /**
@@ -38,13 +45,13 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
  */
 export function writeFileAtomicNew(target: string, data: string | Uint8Array): boolean {
   const tmp = tempPath(target);
-  fs.writeFileSync(tmp, data);
   try {
+    fs.writeFileSync(tmp, data);
     fs.linkSync(tmp, target);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    throw withPath(e, target);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
