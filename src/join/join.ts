@@ -1,5 +1,6 @@
 import type { Mapping } from '../mapping/load.js';
 import { columnLetter, makeIssue, type Issue } from '../rules/issues.js';
+import { namedList } from '../util/lists.js';
 import type { Demande, ParsedRow } from './model.js';
 
 export interface JoinResult {
@@ -17,7 +18,9 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
   const byKey = new Map<string, ParsedRow[]>();
   for (const r of main) {
     if (r.key === undefined) continue;
-    byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+    const same = byKey.get(r.key);
+    if (same) same.push(r);
+    else byKey.set(r.key, [r]);
   }
   // A filled row without a key belongs to no demande: say so instead of dropping it silently.
   const keyless = (r: ParsedRow, spec: { columns: { field: string; label: string }[] } | undefined) =>
@@ -41,7 +44,7 @@ export function join(mapping: Mapping, file: string, main: ParsedRow[], details:
         makeIssue(
           'NUMERO_EDITEUR_DOUBLON',
           { file, sheet: r.sheet, row: r.row, column: columnLetter(r.cols[key]), field: key, demande: r.key },
-          { value: r.key, where: `feuille « ${r.sheet} », lignes ${same.map((x) => x.row).join(', ')}` },
+          { value: r.key, where: `feuille « ${r.sheet} », lignes ${namedList(same.map((x) => String(x.row)))}` },
         ),
       );
     }

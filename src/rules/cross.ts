@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { WorkbookResult } from './validate.js';
 import { refreshVerdict } from './validate.js';
+import { MAX_NAMED, namedList, othersOf } from '../util/lists.js';
 import { blockedBy, columnLetter, makeIssue } from './issues.js';
 
 /**
@@ -34,18 +35,21 @@ export function crossChecks(results: WorkbookResult[]) {
   for (const r of results) {
     for (const d of r.demandes) {
       const k = `${r.mapping.kind}|${r.numeroAns ?? ''}|${d.key}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), { r, d }]);
+      const list = byKey.get(k);
+      if (list) list.push({ r, d });
+      else byKey.set(k, [{ r, d }]);
     }
   }
   for (const list of byKey.values()) {
     const files = new Set(list.map((x) => x.r.file));
     if (files.size < 2) continue;
     for (const { r, d } of list) {
-      const others = list.filter((x) => x.r !== r).map((x) => `${path.basename(x.r.file)}, ligne ${x.d.main.row}`);
+      const others = list.filter((x) => x.r !== r).slice(0, MAX_NAMED + 1).map((x) => `${path.basename(x.r.file)}, ligne ${x.d.main.row}`);
+      const total = list.filter((x) => x.r !== r).length;
       const issue = makeIssue(
         'NUMERO_EDITEUR_DOUBLON',
         { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[r.mapping.joinKey]), field: r.mapping.joinKey, demande: d.key },
-        { value: d.key, where: `aussi dans ${others.join(' ; ')}` },
+        { value: d.key, where: `aussi dans ${namedList(others, ' ; ', total)}` },
       );
       r.issues.push(issue);
       d.issues.push(issue);
@@ -59,15 +63,19 @@ export function crossChecks(results: WorkbookResult[]) {
         const v = d.main.values[col.field];
         if (typeof v !== 'string') continue;
         const k = `${r.mapping.kind}|${col.field}|${v}`;
-        seen.set(k, [...(seen.get(k) ?? []), { r, d }]);
+        const list = seen.get(k);
+        if (list) list.push({ r, d });
+        else seen.set(k, [{ r, d }]);
       }
     }
   }
   for (const [k, list] of seen) {
     if (list.length < 2) continue;
     const field = k.split('|')[1];
-    for (const { r, d } of list) {
-      const where = list.filter((x) => x.d !== d).map((x) => `demande ${x.d.key}, ${path.basename(x.r.file)} ligne ${x.d.main.row}`).join(' ; ');
+    for (const x0 of list) {
+      const { r, d } = x0;
+      const others = othersOf(list, x0, (x) => `demande ${x.d.key}, ${path.basename(x.r.file)} ligne ${x.d.main.row}`);
+      const where = namedList(others, ' ; ', list.length - 1);
       const issue = makeIssue(
         'VALEUR_DOUBLON_LOT',
         { file: r.file, sheet: d.main.sheet, row: d.main.row, column: columnLetter(d.main.cols[field]), field, demande: d.key },
