@@ -288,6 +288,15 @@ describe('the journal decides file names', () => {
     );
     expect(journalOf(out)).toHaveLength(3);
     expect(jsonFiles(out)).toEqual(['JSON-ANS0000001-20261124-002.json']);
+
+    // Once the ASP has answered for them, the file was received: no warning any more.
+    const answer = acceptance(path.join(archive, 'JSON-ANS0000001-20261124-001.json'), path.join(dir, 'retour-001.json'), { '00001': 'FINBIO000001', '00002': 'FINBIO000002' });
+    expect(cli(['retour', answer, '-o', out]).code).toBe(0);
+    const after = JSON.parse(cli(['convert', a, '-o', out, '--date', '20261124', '--json']).stdout);
+    expect(after.demandes.map((d: any) => [d.numeroEditeur, d.status, d.warnings])).toEqual([
+      ['00001', 'acceptee_asp', []],
+      ['00002', 'acceptee_asp', []],
+    ]);
   });
 
   it('--sequence is the first number to use, never one the journal already used', async () => {

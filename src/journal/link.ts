@@ -195,10 +195,14 @@ export function linkJournal(results: WorkbookResult[], journal: Journal, opts: L
   for (const r of results) for (const d of r.demandes) refreshVerdict(d);
 }
 
-/** A demande the journal keeps from being exported again, whose file is no longer in the folder: said, never exported again for it. */
+/**
+ * A demande the journal keeps from being exported again, whose file is no longer in the folder, while the
+ * ASP has not answered for it: said, never exported again for it. Once the ASP answered, the file was
+ * received: where it is kept no longer matters.
+ */
 function reportMissingFile(r: WorkbookResult, d: Demande, key: string, deposited: DepositedLines, dir: string) {
   const j = d.journal!;
-  if (deposited.has(j.file)) return;
+  if (j.state !== 'exportee' || deposited.has(j.file)) return;
   issueOn(r, d, key, 'FICHIER_EXPORTE_ABSENT', { kind: r.mapping.kind, file: j.file, numLigne: j.numLigne, date: frenchDate(j.date), state: STATE_LABELS[j.state], dir });
 }
 
