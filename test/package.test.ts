@@ -19,7 +19,7 @@ import { validatePackage } from '../src/rules/validate.js';
 import { mappingOf } from '../src/mapping/detect.js';
 import { resultsWorkbook } from '../src/annotate/results.js';
 import { NOTE_SEPARATOR } from '../src/annotate/plan.js';
-import { columnLetter } from '../src/rules/issues.js';
+import { columnLetter } from '../src/issues/issues.js';
 import { buildTemplate } from '../src/template/template.js';
 import { avanceExample } from '../src/template/example.js';
 import { fillWorkbook } from '../src/template/fill.js';

@@ -7,7 +7,7 @@ import { runConvert } from '../src/commands/convert.js';
 import { buildTemplate } from '../src/template/template.js';
 import { avanceExample } from '../src/template/example.js';
 import { fieldOfHeader } from '../src/read/sheet.js';
-import { columnLetter } from '../src/rules/issues.js';
+import { columnLetter } from '../src/issues/issues.js';
 import { findWorksheet } from '../src/rules/validate.js';
 import type { Report } from '../src/report/report.js';
 import { avanceMapping, root, SCENARIO_BOOLEANS, tmpDir, writeWorkbook, type SheetRows } from './helpers.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import { cli, colOf, demandeRows, merge, noteOf, readXlsx, tmpDir, writeWorkbook, type SheetRows } from './helpers.js';
-import { columnLetter } from '../src/rules/issues.js';
+import { columnLetter } from '../src/issues/issues.js';
 import type { RowData } from '../src/template/fill.js';
 
 /**

@@ -834,3 +834,12 @@ describe('an invalid mapping file is refused', () => {
     expect(r.stderr).toContain('règle « siret-bis » inconnue');
   });
 });
+
+describe('named rules and their parameters', () => {
+  it('every rule a mapping may name has its parameters checked at loading, and every checked name is a rule', async () => {
+    const { namedRules } = await import('../src/rules/named.js');
+    const { ruleParamSchemas } = await import('../src/mapping/rule-params.js');
+    expect(Object.keys(ruleParamSchemas).sort()).toEqual(Object.keys(namedRules).sort());
+    for (const [name, rule] of Object.entries(namedRules)) expect(rule.schema, name).toBe(ruleParamSchemas[name]);
+  });
+});

@@ -1,6 +1,6 @@
 import { attr, columnOf, elements, encodeXml, rowOf, runText } from '../read/xml.js';
 import { NOTE_PREFIX, NOTE_SEPARATOR } from './plan.js';
-import { columnLetter } from '../rules/issues.js';
+import { columnLetter } from '../issues/issues.js';
 
 const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const AUTHOR = 'xlsx2segur';

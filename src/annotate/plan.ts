@@ -1,6 +1,6 @@
 import type { WorkbookResult } from '../rules/validate.js';
-import type { Issue } from '../rules/issues.js';
-import type { SheetData } from '../read/sheet.js';
+import type { Issue } from '../issues/issues.js';
+import type { SheetData } from '../mapping/sheet.js';
 import type { SheetSpec } from '../mapping/schema.js';
 import type { Demande } from '../join/model.js';
 import { columnOf } from '../read/xml.js';

@@ -1,5 +1,5 @@
 import type { WorkbookResult } from '../rules/validate.js';
-import { columnLetter } from '../rules/issues.js';
+import { columnLetter } from '../issues/issues.js';
 import { bytesOf, cellsOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
 import { rawEntry } from '../read/xlsx.js';
 import { attr, columnOf, elements, encodeXml, relativeTarget, relsPartOf, removeAttr, rowOf, setAttr, sourceDirOf } from '../read/xml.js';

@@ -1,6 +1,6 @@
 import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
-import { columnLetter, listed, type Issue } from '../rules/issues.js';
+import { columnLetter, listed, type Issue } from '../issues/issues.js';
 import { encodeXml } from '../read/xml.js';
 import { countStatuses, statusOf, STATUS_CODES, STATUS_NAMES, type StatusCode } from '../status/status.js';
 import { frenchDate } from '../util/dates.js';

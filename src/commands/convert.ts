@@ -6,7 +6,7 @@ import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
 import { readCsvFolder } from '../read/csv.js';
 import { validatePackage, type WorkbookResult } from '../rules/validate.js';
-import { sortIssues } from '../rules/issues.js';
+import { sortIssues } from '../issues/issues.js';
 import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
 import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';

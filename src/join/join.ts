@@ -1,5 +1,5 @@
 import type { Mapping } from '../mapping/load.js';
-import { columnLetter, makeIssue, type Issue } from '../rules/issues.js';
+import { columnLetter, makeIssue, type Issue } from '../issues/issues.js';
 import { namedList } from '../util/lists.js';
 import type { Demande, ParsedRow } from './model.js';
 

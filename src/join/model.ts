@@ -1,5 +1,5 @@
 import type { FieldValue } from '../values/types.js';
-import type { Issue } from '../rules/issues.js';
+import type { Issue } from '../issues/issues.js';
 
 /** One data row of a sheet, its cells read as typed values. */
 export interface ParsedRow {

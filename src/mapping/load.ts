@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { mappingSchema, type ColumnSpec, type MappingFile, type OutputNode, type SheetSpec } from './schema.js';
 import { UserError } from '../util/errors.js';
 import { mappingsDir } from '../util/paths.js';
-import { ruleParamSchemas } from '../rules/named.js';
+import { ruleParamSchemas } from './rule-params.js';
 
 export interface CodeList {
   items: { code: string; label: string }[];

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Demande, ParsedRow } from '../join/model.js';
 import type { WorkbookResult } from '../rules/validate.js';
 import { refreshVerdict } from '../rules/validate.js';
-import { columnLetter, makeIssue } from '../rules/issues.js';
-import type { IssueCode } from '../rules/catalogue.js';
+import { columnLetter, makeIssue } from '../issues/issues.js';
+import type { IssueCode } from '../issues/catalogue.js';
 
 /** "3 Mo" read as 3 000 000 bytes: safe under either meaning of Mo. */
 export const MAX_PJ_BYTES = 3_000_000;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
-import { describePlace, listed, type Issue } from '../rules/issues.js';
+import { describePlace, listed, type Issue } from '../issues/issues.js';
 import type { Demande } from '../join/model.js';
 import { countStatuses, describeCounts, plural, statusOf, type StatusCode, type StatusCounts } from '../status/status.js';
 import pc from 'picocolors';

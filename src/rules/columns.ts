@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ColumnSpec } from '../mapping/schema.js';
-import type { IssueCode } from './catalogue.js';
+import type { IssueCode } from '../issues/catalogue.js';
 import type { Problem } from '../values/parse.js';
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { WorkbookResult } from './validate.js';
 import { refreshVerdict } from './validate.js';
 import { MAX_NAMED, namedList, othersOf } from '../util/lists.js';
-import { blockedBy, columnLetter, makeIssue } from './issues.js';
+import { blockedBy, columnLetter, makeIssue } from '../issues/issues.js';
 
 /**
  * Checks across the workbooks of a run: one SIRET per numeroAns (else none is trusted), a numeroEditeur

@@ -1,9 +1,10 @@
-import { z } from 'zod';
-import { conditionSchema } from '../mapping/schema.js';
+import type { z } from 'zod';
+import type { conditionSchema } from '../mapping/schema.js';
+import { forbiddenCombinationParams, groupCountParams, pjParams, profilesParams, siretParams, type CountSpec } from '../mapping/rule-params.js';
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
-import type { IssueCode } from './catalogue.js';
-import type { Issue } from './issues.js';
+import type { IssueCode } from '../issues/catalogue.js';
+import type { Issue } from '../issues/issues.js';
 import { evaluate } from './conditions.js';
 import type { FieldValue } from '../values/types.js';
 
@@ -15,7 +16,7 @@ export interface RuleContext {
   mapping: Mapping;
   header?: ParsedRow;
   report(code: IssueCode, row: ParsedRow, field: string | undefined, params?: Record<string, unknown>, demande?: string): Issue;
-  /** A reference on a demande's row to an issue reported once (see rules/issues.ts blockedBy): not listed again. */
+  /** A reference on a demande's row to an issue reported once (see issues/issues.ts blockedBy): not listed again. */
   refer(code: IssueCode, row: ParsedRow, params: Record<string, unknown>, demande: string): void;
   /** A value of the demande: its order row, then its single-row sheets, then the file header. */
   get(d: Demande, field: string): FieldValue | undefined;
@@ -49,7 +50,7 @@ export function siretKeyValid(siret: string): boolean {
 }
 
 const siret: NamedRule<{ field: string }> = {
-  schema: z.looseObject({ rule: z.literal('siret'), field: z.string() }),
+  schema: siretParams,
   scope: 'header',
   check(ctx, p) {
     const h = ctx.header;
@@ -60,12 +61,7 @@ const siret: NamedRule<{ field: string }> = {
 };
 
 const forbiddenCombination: NamedRule<{ when: z.infer<typeof conditionSchema>; fields: string[]; message: string }> = {
-  schema: z.looseObject({
-    rule: z.literal('forbidden-combination'),
-    when: conditionSchema,
-    fields: z.array(z.string()).min(1),
-    message: z.string().min(1),
-  }) as never,
+  schema: forbiddenCombinationParams as never,
   scope: 'demande',
   check(ctx, p, d) {
     if (evaluate(p.when, (f) => ctx.get(d!, f)) !== true) return;
@@ -73,22 +69,14 @@ const forbiddenCombination: NamedRule<{ when: z.infer<typeof conditionSchema>; f
   },
 };
 
-const countSpec = z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().positive().optional() });
 const groupCount: NamedRule<{
   sheet: string;
   by: string;
   field: string;
-  whenTrue: z.infer<typeof countSpec>;
-  whenFalse: z.infer<typeof countSpec>;
+  whenTrue: CountSpec;
+  whenFalse: CountSpec;
 }> = {
-  schema: z.looseObject({
-    rule: z.literal('group-count'),
-    sheet: z.string(),
-    by: z.string(),
-    field: z.string(),
-    whenTrue: countSpec,
-    whenFalse: countSpec,
-  }) as never,
+  schema: groupCountParams as never,
   scope: 'demande',
   check(ctx, p, d) {
     const flag = ctx.get(d!, p.field);
@@ -109,29 +97,10 @@ const groupCount: NamedRule<{
   },
 };
 
-const pjSchema = z.looseObject({
-  rule: z.literal('pj'),
-  sheet: z.string(),
-  prefix: z.string(),
-  codes: z.record(z.string(), z.string()),
-  extensions: z.record(z.string(), z.string()),
-  exactlyOne: z.array(z.string()).default([]),
-  atMostOneOfEachType: z.boolean().default(false),
-  advice: z
-    .array(
-      z.strictObject({
-        when: conditionSchema.optional(),
-        whenType: z.string().optional(),
-        expects: z.string(),
-        message: z.string(),
-      }),
-    )
-    .default([]),
-});
 
 /** Supporting documents: names generated or checked against the naming rule; counts by type. */
-const pj: NamedRule<z.infer<typeof pjSchema>> = {
-  schema: pjSchema as never,
+const pj: NamedRule<z.infer<typeof pjParams>> = {
+  schema: pjParams as never,
   scope: 'demande',
   check(ctx, p, d) {
     const rows = d!.details[p.sheet] ?? [];
@@ -169,20 +138,14 @@ const pj: NamedRule<z.infer<typeof pjSchema>> = {
   },
 };
 
-const profilesSchema = z.looseObject({
-  rule: z.literal('profiles'),
-  profiles: z.array(
-    z.strictObject({ field: z.string(), equals: z.union([z.string(), z.boolean()]), profile: z.string(), name: z.string() }),
-  ),
-});
 
 /**
  * Scenario answers that need a profile the software must be referenced with (columns of the header sheet):
  * a profile not declared is reported once, on its cell of the header sheet, with the number of demandes
  * that need it; each of them refers to it in a few words.
  */
-const profiles: NamedRule<z.infer<typeof profilesSchema>> = {
-  schema: profilesSchema as never,
+const profiles: NamedRule<z.infer<typeof profilesParams>> = {
+  schema: profilesParams as never,
   scope: 'file',
   check(ctx, p, _, all = []) {
     const h = ctx.header;
@@ -211,7 +174,3 @@ export const namedRules: Record<string, NamedRule<never>> = {
   pj: pj as NamedRule<never>,
   profiles: profiles as NamedRule<never>,
 };
-
-export const ruleParamSchemas: Record<string, z.ZodType> = Object.fromEntries(
-  Object.entries(namedRules).map(([k, r]) => [k, r.schema as z.ZodType]),
-);

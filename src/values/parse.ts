@@ -1,5 +1,5 @@
 import type { ColumnSpec } from '../mapping/schema.js';
-import type { IssueCode } from '../rules/catalogue.js';
+import type { IssueCode } from '../issues/catalogue.js';
 import { CellError, showScalar, type CellScalar } from '../read/cell.js';
 import type { RawCell } from '../read/sheet.js';
 import { Amount, type FieldValue } from './types.js';
