@@ -252,4 +252,18 @@ describe('bad input never crashes: a French message naming the file, exit 2, the
     expect(r.stdout).toContain('0 ligne acceptée, 0 rejetée, 0 non rapprochée, 1 fichier en échec.');
     expect(fs.readFileSync(path.join(out, JOURNAL)).equals(before)).toBe(true);
   });
+
+  it('a return far larger than the specification allows: its lines counted, the first ones described (exit 1)', () => {
+    const lines = Array.from({ length: 1205 }, (_, i) => ({ numLigne: i + 1, numeroEditeur: String(20000 + i), codeTraitement: 0, libelleTraitement: 'Demande acceptée' }));
+    const file = write('retour-enorme.json', JSON.stringify({ numeroAns: 'ANS0000001', impId: null, lignesImport: lines }));
+    const r = cli(['retour', file, '-o', out]);
+    noCrash(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`  … ${file} : 205 autres lignes, comptées dans le total sans être détaillées (1000 au plus par fichier).`);
+    expect(r.stdout).toContain('Total : 0 ligne acceptée, 0 rejetée, 1205 non rapprochées.');
+    const res = JSON.parse(cli(['retour', file, '-o', out, '--json']).stdout);
+    expect(res.totals).toEqual({ acceptee: 0, rejetee: 0, 'non-rapprochee': 1205, conflit: 0 });
+    expect(res.lines).toHaveLength(1000);
+    expect(res.omitted).toEqual([{ file, lines: 205 }]);
+  });
 });

@@ -3,7 +3,7 @@ import { UserError } from '../util/errors.js';
 import { plural } from '../status/status.js';
 import { refreshLiving, retourCopy } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
-import { importReturn, type RetourLineOutcome } from '../retour/file.js';
+import { importReturn, MAX_DETAILED, type RetourLineOutcome, type Statut } from '../retour/file.js';
 import { Matcher } from '../retour/match.js';
 
 export type { RetourLineOutcome } from '../retour/file.js';
@@ -22,23 +22,29 @@ export function runRetour(opts: RetourOptions): Promise<number> {
   return withDepositLock(opts.outDir, 'retour', () => recordReturns(opts));
 }
 
+type Failure = { file: string; message: string };
+
 /** Reads each file, one after the other: a file in failure leaves the others to be recorded. */
 async function readAll(files: string[], journal: Journal, dir: string) {
   const matcher = new Matcher(journal, dir);
   const outcomes: RetourLineOutcome[] = [];
-  const failures: { file: string; message: string }[] = [];
+  const failures: Failure[] = [];
   const touched: JournalEntry[] = [];
+  const counts: Record<Statut, number> = { acceptee: 0, rejetee: 0, 'non-rapprochee': 0, conflit: 0 };
+  const omitted: { file: string; lines: number }[] = [];
   for (const file of files) {
     const r = await importReturn(file, journal, matcher);
     if ('failure' in r) {
       failures.push({ file, message: r.failure });
       continue;
     }
-    outcomes.push(...r.outcomes);
-    failures.push(...r.failures.map((message) => ({ file, message })));
-    touched.push(...r.apply());
+    for (const o of r.outcomes) outcomes.push(o);
+    for (const message of r.lineFailures()) failures.push({ file, message });
+    for (const s of Object.keys(counts) as Statut[]) counts[s] += r.counts[s];
+    if (r.omitted) omitted.push({ file, lines: r.omitted });
+    for (const e of r.apply()) touched.push(e);
   }
-  return { outcomes, failures, touched };
+  return { outcomes, failures, touched, counts, omitted };
 }
 
 async function recordReturns(opts: RetourOptions): Promise<number> {
@@ -46,35 +52,37 @@ async function recordReturns(opts: RetourOptions): Promise<number> {
   if (!journal.entries.length) {
     throw new UserError(`Aucun journal dans ${opts.outDir} : les réponses de l'ASP se rapprochent de ce que convert a exporté dans ce dossier (indiquez-le avec -o).`);
   }
-  const { outcomes, failures, touched } = await readAll(opts.files, journal, opts.outDir);
+  const read = await readAll(opts.files, journal, opts.outDir);
+  const { outcomes, failures, touched, counts } = read;
   journal.save();
   const refreshed = await refreshLiving(opts.outDir, journal, touched);
   const copy = opts.workbook ? await retourCopy(opts.workbook, opts.outDir) : undefined;
   for (const r of [...refreshed, ...(copy ? [copy] : [])]) if (!r.ok) failures.push({ file: r.file, message: r.message });
   const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
   if (opts.json) {
-    out(JSON.stringify({ journal: journal.file, workbook: copy?.ok ? copy.file : null, workbooks: refreshed.filter((r) => r.ok).map((r) => r.file), lines: outcomes, failures }, null, 2) + '\n');
+    const workbooks = refreshed.filter((r) => r.ok).map((r) => r.file);
+    out(JSON.stringify({ journal: journal.file, workbook: copy?.ok ? copy.file : null, workbooks, totals: counts, lines: outcomes, omitted: read.omitted, failures }, null, 2) + '\n');
   } else {
     out(`xlsx2segur retour — journal ${journal.file}\n`);
-    printOutcomes(out, outcomes, failures);
+    printOutcomes(out, read);
     for (const r of refreshed.filter((x) => x.ok)) out(`Classeur de résultats mis à jour : ${r.message}\n`);
     if (copy?.ok) out(`Copie du classeur avec les réponses de l'ASP : ${copy.message}\n`);
   }
-  const notTaken = outcomes.some((o) => o.statut === 'non-rapprochee' || o.statut === 'conflit');
+  const notTaken = counts['non-rapprochee'] + counts.conflit > 0;
   return failures.length ? 2 : notTaken ? 1 : 0;
 }
 
 const MARKS: Record<RetourLineOutcome['statut'], string> = { acceptee: '✓', rejetee: '✗', 'non-rapprochee': '?', conflit: '!' };
 
-function printOutcomes(out: (t: string) => void, outcomes: RetourLineOutcome[], failures: { file: string; message: string }[]): void {
-  for (const o of outcomes) out(`  ${MARKS[o.statut]} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
-  for (const f of failures) out(`✗ ${f.message}\n`);
-  const count = (s: RetourLineOutcome['statut']) => outcomes.filter((o) => o.statut === s).length;
-  const conflicts = count('conflit');
-  const failed = new Set(failures.map((f) => f.file)).size;
+function printOutcomes(out: (t: string) => void, r: Awaited<ReturnType<typeof readAll>>): void {
+  for (const o of r.outcomes) out(`  ${MARKS[o.statut]} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
+  for (const o of r.omitted) out(`  … ${o.file} : ${plural(o.lines, ['autre ligne, comptée', 'autres lignes, comptées'])} dans le total sans être détaillées (${MAX_DETAILED} au plus par fichier).\n`);
+  for (const f of r.failures) out(`✗ ${f.message}\n`);
+  const c = r.counts;
+  const failed = new Set(r.failures.map((f) => f.file)).size;
   out(
-    `Total : ${plural(count('acceptee'), ['ligne acceptée', 'lignes acceptées'])}, ${plural(count('rejetee'), ['rejetée', 'rejetées'])}, ${plural(count('non-rapprochee'), ['non rapprochée', 'non rapprochées'])}` +
-      (conflicts ? `, ${plural(conflicts, ['en conflit', 'en conflit'])}` : '') +
+    `Total : ${plural(c.acceptee, ['ligne acceptée', 'lignes acceptées'])}, ${plural(c.rejetee, ['rejetée', 'rejetées'])}, ${plural(c['non-rapprochee'], ['non rapprochée', 'non rapprochées'])}` +
+      (c.conflit ? `, ${plural(c.conflit, ['en conflit', 'en conflit'])}` : '') +
       (failed ? `, ${plural(failed, ['fichier en échec', 'fichiers en échec'])}` : '') +
       '.\n',
   );

@@ -29,10 +29,23 @@ interface Header {
 /** A file is not a return: nothing of it is taken. */
 class NotAReturn extends Error {}
 
+export type Statut = RetourLineOutcome['statut'];
+
+/**
+ * Lines of a file described one by one (a return of the specification holds at most 200), and line
+ * failures: beyond, they are only counted, so that memory stays bounded whatever the size of the file.
+ */
+export const MAX_DETAILED = 1000;
+const MAX_FAILURES = 100;
+
 /** What one return file says, staged: the journal is changed only once the whole file was read. */
 export class FileImport {
   readonly outcomes: RetourLineOutcome[] = [];
   readonly failures: string[] = [];
+  readonly counts: Record<Statut, number> = { acceptee: 0, rejetee: 0, 'non-rapprochee': 0, conflit: 0 };
+  /** Lines counted, not described. */
+  omitted = 0;
+  private failedLines = 0;
   private readonly changes = new Map<JournalEntry, Answer>();
   private readonly conflicts: [JournalEntry, Answer][] = [];
   /** Dossier numbers given by this file, to the entry they were given to. */
@@ -47,7 +60,7 @@ export class FileImport {
 
   take(raw: unknown, rank: number, textLine: number, header: Header): void {
     const r = readReturnLine(raw, rank, textLine, header);
-    if ('failure' in r) return void this.failures.push(`${this.file} : ${r.failure}`);
+    if ('failure' in r) return this.fail(r.failure);
     if ('silent' in r) return this.unmatched(r.line, r.silent);
     const m = this.matcher.match(r.line, r.answer, (e) => this.changes.get(e) ?? null);
     if ('unmatched' in m) return this.unmatched(r.line, m.unmatched);
@@ -66,8 +79,24 @@ export class FileImport {
     return { file: path.basename(this.file), numLigne: l.numLigne, numeroEditeur: l.numeroEditeur, kind: l.kind };
   }
 
+  private push(o: RetourLineOutcome): void {
+    this.counts[o.statut]++;
+    if (this.outcomes.length < MAX_DETAILED) this.outcomes.push(o);
+    else this.omitted++;
+  }
+
+  private fail(message: string): void {
+    if (++this.failedLines <= MAX_FAILURES) this.failures.push(`${this.file} : ${message}`);
+  }
+
+  /** The failures of the file's lines, the ones past MAX_FAILURES counted. */
+  lineFailures(): string[] {
+    const more = this.failedLines - this.failures.length;
+    return more > 0 ? [...this.failures, `${this.file} : et ${more} autres lignes en échec.`] : this.failures;
+  }
+
   private unmatched(l: ReturnedLine, message: string): void {
-    this.outcomes.push({ ...this.base(l), statut: 'non-rapprochee', numeroASP: null, libelle: null, message });
+    this.push({ ...this.base(l), statut: 'non-rapprochee', numeroASP: null, libelle: null, message });
   }
 
   /** Stages an answer: a first one, the same again, one completing it with its dossier number, or a conflict. */
@@ -76,9 +105,9 @@ export class FileImport {
     const relation = first ? compareAnswers(first, answer) : 'new';
     const num = l.numeroEditeur;
     if (relation === 'conflict') {
-      this.conflicts.push([entry, answer]);
+      if (!this.conflicts.some(([e, a]) => e === entry && compareAnswers(a, answer) === 'same')) this.conflicts.push([entry, answer]);
       const conflit = { enregistree: describeAnswer(first!), retour: describeAnswer(answer) };
-      this.outcomes.push({ ...this.base(l), statut: 'conflit', numeroASP: first!.numeroASP ?? entry.numeroASP, libelle: answer.libelle, conflit,
+      this.push({ ...this.base(l), statut: 'conflit', numeroASP: first!.numeroASP ?? entry.numeroASP, libelle: answer.libelle, conflit,
         message: `demande ${num} : CONFLIT entre deux réponses de l'ASP : enregistrée ${conflit.enregistree}, ce retour ${conflit.retour} ; le journal garde la première, vérifiez sur le portail.` });
       return;
     }
@@ -87,7 +116,7 @@ export class FileImport {
     if (kept.numeroASP) this.numbers.set(kept.numeroASP, entry);
     const numeroASP = l.kind === 'avance' ? kept.numeroASP : entry.numeroASP;
     const again = relation === 'same' ? ' (réponse déjà enregistrée)' : '';
-    this.outcomes.push({ ...this.base(l), statut: kept.statut, numeroASP, libelle: answer.libelle,
+    this.push({ ...this.base(l), statut: kept.statut, numeroASP, libelle: answer.libelle,
       message: kept.statut === 'acceptee' ? `demande ${num} acceptée${numeroASP ? `, dossier ${numeroASP}` : ''}${again}.` : `demande ${num} rejetée : ${kept.libelle ?? 'sans libellé'}${again}.` });
   }
 
