@@ -210,7 +210,7 @@ describe('a return that contradicts an earlier one is a conflict, never a silent
 });
 
 describe('bad input never crashes: a French message naming the file, exit 2, the rest of the batch goes on', () => {
-  it('empty, binary, truncated, not a return, a folder, a missing file; a UTF-16 file without BOM is read all the same', () => {
+  it('empty, binary, truncated, not a return, nested too deep, a folder, a missing file; a UTF-16 file without BOM is read all the same', () => {
     const good = returnOf({ '00006': accepted('FINBIO000106') });
     const text = JSON.stringify(good, null, 2);
     const files = {
@@ -223,6 +223,7 @@ describe('bad input never crashes: a French message naming the file, exit 2, the
       dossier: (fs.mkdirSync(path.join(dir, 'un-dossier.json')), path.join(dir, 'un-dossier.json')),
       absent: path.join(dir, 'absent.json'),
       utf16: write('retour-utf16-sans-bom.json', good, 'utf16le'),
+      profond: write('profond.json', `{"numeroAns":"ANS0000001","lignesImport":[${JSON.stringify({ ...deposited.lignesImport[0], ...accepted('FINBIO000101') }).slice(0, -1)},"x":${'['.repeat(200000)}${']'.repeat(200000)}}]}`),
     };
     const r = cli(['retour', ...Object.values(files), '-o', out]);
     noCrash(r);
@@ -235,9 +236,10 @@ describe('bad input never crashes: a French message naming the file, exit 2, the
     says(files.nombre, "ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).");
     says(files.ligne, 'ligne 1 du fichier, demande n° 1 de lignesImport : illisible (numeroEditeur attendu).');
     says(files.ligne, 'ligne 1 du fichier, demande n° 2 de lignesImport : illisible (numeroEditeur attendu).');
-    expect(r.stdout).toContain('Total : 1 ligne acceptée, 0 rejetée, 0 non rapprochée, 8 fichiers en échec.');
+    expect(r.stdout).toContain('Total : 1 ligne acceptée, 0 rejetée, 0 non rapprochée, 9 fichiers en échec.');
     says(files.dossier, "fichier de retour illisible (c'est un dossier, pas un fichier).");
     says(files.absent, 'fichier de retour illisible (fichier introuvable).');
+    says(files.profond, 'ligne 1 du fichier, demande n° 1 de lignesImport : illisible (valeurs imbriquées trop profondément).');
     expect(r.stdout).toContain('demande 00006 acceptée, dossier FINBIO000106.');
     expect(entry('00006')).toMatchObject({ numeroASP: 'FINBIO000106', asp: { statut: 'acceptee', fichierRetour: 'retour-utf16-sans-bom.json' } });
   });

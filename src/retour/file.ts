@@ -59,6 +59,16 @@ export class FileImport {
   ) {}
 
   take(raw: unknown, rank: number, textLine: number, header: Header): void {
+    try {
+      this.takeLine(raw, rank, textLine, header);
+    } catch (e) {
+      // Only a line nested deeper than the stack allows gets here: JSON.parse read it, walking it overflows.
+      if (!(e instanceof RangeError)) throw e;
+      this.fail(`ligne ${textLine} du fichier, demande n° ${rank} de lignesImport : illisible (valeurs imbriquées trop profondément).`);
+    }
+  }
+
+  private takeLine(raw: unknown, rank: number, textLine: number, header: Header): void {
     const r = readReturnLine(raw, rank, textLine, header);
     if ('failure' in r) return this.fail(r.failure);
     if ('silent' in r) return this.unmatched(r.line, r.silent);

@@ -14,7 +14,7 @@ export interface ReturnedLine {
 
 export type Match = { entry: JournalEntry } | { unmatched: string };
 
-/** Keys the ASP fills in a return: not compared with the deposited line (numeroASP only for an avance). */
+/** Keys the ASP fills in a return: not compared with the deposited line. */
 const ANSWER_KEYS = new Set(['numLigne', 'codeTraitement', 'libelleTraitement']);
 /** Largest deposited file read back to compare (ours hold at most 200 lines). */
 const MAX_DEPOSITED_BYTES = 50 * 1024 * 1024;
@@ -39,17 +39,19 @@ function text(v: unknown): string {
 /** Paths the journal's own check (amount, FINESS) already reports, in its words. */
 const journalChecked = (p: string) => /montantSegurHT(Facture)?$|numeroFINESSGeos$|^beneficiaires$/.test(p);
 
-/** What differs between the deposited line and its return, in French; keys the ASP added are not compared. */
-export function contentDiffs(deposited: Record<string, unknown>, returned: Record<string, unknown>, kind: string): string[] {
-  const skip = (p: string) => ANSWER_KEYS.has(p) || (kind === 'avance' && p === 'numeroASP') || journalChecked(p);
+/**
+ * What differs between the deposited line and its return, in French. Not compared: what the ASP fills in
+ * (the answer keys, and any field deposited null, as numeroASP, impId or lienCompteRendu are), keys it adds.
+ */
+export function contentDiffs(deposited: Record<string, unknown>, returned: Record<string, unknown>): string[] {
   const a = leaves(deposited, '', new Map());
   const b = leaves(returned, '', new Map());
   const out: string[] = [];
   for (const [k, v] of a) {
-    if (skip(k)) continue;
+    if (ANSWER_KEYS.has(k) || journalChecked(k) || v === 'null') continue;
     const r = b.get(k);
-    if (r === undefined && v !== 'null') out.push(`${k} absent`);
-    else if (r !== undefined && r !== v) out.push(`${k} « ${r} » au lieu de « ${v} »`);
+    if (r === undefined) out.push(`${k} absent`);
+    else if (r !== v) out.push(`${k} « ${r} » au lieu de « ${v} »`);
   }
   return out;
 }
@@ -92,9 +94,9 @@ export class Matcher {
   }
 
   /** What differs between an entry as exported and the returned line. */
-  diffs(e: JournalEntry, raw: Record<string, unknown>, kind: string): string[] {
+  diffs(e: JournalEntry, raw: Record<string, unknown>): string[] {
     const deposited = this.depositedLine(e);
-    const all = [...journalDiffs(e, raw), ...(deposited ? contentDiffs(deposited, raw, kind) : [])];
+    const all = [...journalDiffs(e, raw), ...(deposited ? contentDiffs(deposited, raw) : [])];
     const more = all.length - MAX_DIFFS;
     return more > 0 ? [...all.slice(0, MAX_DIFFS), `et ${more} ${more > 1 ? 'autres différences' : 'autre différence'}`] : all;
   }
@@ -109,7 +111,7 @@ export class Matcher {
     const candidates = this.journal.find(l.kind, l.numeroAns, l.numeroEditeur);
     const num = l.numeroEditeur;
     if (!candidates.length) return { unmatched: `demande ${l.kind} ${num} du numéro ANS ${l.numeroAns} jamais exportée d'ici : ligne non prise en compte.` };
-    const same = candidates.filter((e) => !this.diffs(e, l.raw, l.kind).length);
+    const same = candidates.filter((e) => !this.diffs(e, l.raw).length);
     const here = same.filter((e) => l.numLigne === null || e.numLigne === l.numLigne);
     if (!here.length && same.length) {
       const e = same[same.length - 1];
@@ -117,7 +119,7 @@ export class Matcher {
     }
     if (!here.length) {
       const e = candidates.filter((x) => x.numLigne === l.numLigne).pop() ?? candidates[candidates.length - 1];
-      return { unmatched: `demande ${num} : le retour ne correspond pas à ce qui a été exporté (${this.diffs(e, l.raw, l.kind).join(' ; ')}) : ligne non prise en compte.` };
+      return { unmatched: `demande ${num} : le retour ne correspond pas à ce qui a été exporté (${this.diffs(e, l.raw).join(' ; ')}) : ligne non prise en compte.` };
     }
     const known = (e: JournalEntry) => pending(e) ?? recordedAnswer(e);
     const entry =
