@@ -92,7 +92,8 @@ describe('encodings, key order, numbers where text was deposited', () => {
       write('retour-utf8-bom.json', returnOf({ '00003': accepted('FINBIO000103', 0) }), 'utf8-bom'),
       write('retour-1252.json', reordered, 'win1252'),
       write('retour-utf16le.json', returnOf({ '00004': rejected() }), 'utf16le-bom'),
-      write('retour-utf16be.json', returnOf({ '00005': { ...accepted('FINBIO000105'), libelleTraitement: 'DEMANDE ACCEPTÉE' } }), 'utf16be-bom'),
+      // impId after lignesImport: the file is read a second time, its lines with it.
+      write('retour-utf16be.json', (({ impId, ...rest }) => ({ ...rest, impId: 'IMP-APRES' }))(returnOf({ '00005': { ...accepted('FINBIO000105'), libelleTraitement: 'DEMANDE ACCEPTÉE' } })), 'utf16be-bom'),
     ];
     expect(fs.readFileSync(files[2]).includes(Buffer.from('accept\xe9e', 'latin1'))).toBe(true);
     const r = cli(['retour', ...files, '-o', out]);
@@ -103,7 +104,7 @@ describe('encodings, key order, numbers where text was deposited', () => {
     expect(entry('00002')).toMatchObject({ numeroASP: null, asp: { statut: 'rejetee', libelle: REJECTION, codeTraitement: '12', fichierRetour: 'retour-utf8.json' } });
     expect(entry('00003')).toMatchObject({ numeroASP: 'FINBIO000103', asp: { statut: 'acceptee', codeTraitement: '0', impId: 'IMP-1' } });
     expect(entry('00004').asp).toMatchObject({ statut: 'rejetee', libelle: REJECTION, fichierRetour: 'retour-utf16le.json' });
-    expect(entry('00005')).toMatchObject({ numeroASP: 'FINBIO000105', asp: { statut: 'acceptee', libelle: 'DEMANDE ACCEPTÉE' } });
+    expect(entry('00005')).toMatchObject({ numeroASP: 'FINBIO000105', asp: { statut: 'acceptee', libelle: 'DEMANDE ACCEPTÉE', impId: 'IMP-APRES' } });
     expect(r.stdout).toContain(`demande 00002 rejetée : ${REJECTION}.`);
   });
 

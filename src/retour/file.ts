@@ -50,7 +50,6 @@ export class FileImport {
   private readonly conflicts: [JournalEntry, Answer][] = [];
   /** Dossier numbers given by this file, to the entry they were given to. */
   private readonly numbers = new Map<string, JournalEntry>();
-  encoding: TextEncoding = 'utf-8';
 
   constructor(
     readonly file: string,
@@ -117,17 +116,16 @@ export class FileImport {
     if (relation === 'conflict') {
       if (!this.conflicts.some(([e, a]) => e === entry && compareAnswers(a, answer) === 'same')) this.conflicts.push([entry, answer]);
       const conflit = { enregistree: describeAnswer(first!), retour: describeAnswer(answer) };
-      this.push({ ...this.base(l), statut: 'conflit', numeroASP: first!.numeroASP ?? entry.numeroASP, libelle: answer.libelle, conflit,
-        message: `demande ${num} : CONFLIT entre deux réponses de l'ASP : enregistrée ${conflit.enregistree}, ce retour ${conflit.retour} ; le journal garde la première, vérifiez sur le portail.` });
-      return;
+      const message = `demande ${num} : CONFLIT entre deux réponses de l'ASP : enregistrée ${conflit.enregistree}, ce retour ${conflit.retour} ; le journal garde la première, vérifiez sur le portail.`;
+      return this.push({ ...this.base(l), statut: 'conflit', numeroASP: first!.numeroASP ?? entry.numeroASP, libelle: answer.libelle, conflit, message });
     }
     const kept = relation === 'new' ? answer : relation === 'completes' ? { ...first!, numeroASP: answer.numeroASP } : first!;
     if (relation !== 'same') this.changes.set(entry, kept);
     if (kept.numeroASP) this.numbers.set(kept.numeroASP, entry);
     const numeroASP = l.kind === 'avance' ? kept.numeroASP : entry.numeroASP;
     const again = relation === 'same' ? ' (réponse déjà enregistrée)' : '';
-    this.push({ ...this.base(l), statut: kept.statut, numeroASP, libelle: answer.libelle,
-      message: kept.statut === 'acceptee' ? `demande ${num} acceptée${numeroASP ? `, dossier ${numeroASP}` : ''}${again}.` : `demande ${num} rejetée : ${kept.libelle ?? 'sans libellé'}${again}.` });
+    const message = kept.statut === 'acceptee' ? `demande ${num} acceptée${numeroASP ? `, dossier ${numeroASP}` : ''}${again}.` : `demande ${num} rejetée : ${kept.libelle ?? 'sans libellé'}${again}.`;
+    this.push({ ...this.base(l), statut: kept.statut, numeroASP, libelle: answer.libelle, message });
   }
 
   /** Writes the staged answers into the journal's entries; returns the entries changed. */
@@ -153,11 +151,11 @@ function checkHeader(h: Record<string, unknown>, file: string): Header {
 /** One reading of the file in one encoding: a second one when lignesImport came before numeroAns. */
 async function readAs(file: string, encoding: TextEncoding, skip: number, journal: Journal, matcher: Matcher): Promise<FileImport> {
   const state = new FileImport(file, journal, matcher);
-  state.encoding = encoding;
   let header: Header | undefined;
   let deferred = false;
+  // The lines are taken as they come when the header keys they need came first, as in the deposited file.
   const early = (h: Record<string, unknown>) => {
-    if ('numeroAns' in h) header = checkHeader(h, file);
+    if ('numeroAns' in h && 'impId' in h) header = checkHeader(h, file);
   };
   const first = await scanReturn(textChunks(file, encoding, skip), {
     onLinesStart: early,
