@@ -224,6 +224,8 @@ describe('bad input never crashes: a French message naming the file, exit 2, the
       dossier: (fs.mkdirSync(path.join(dir, 'un-dossier.json')), path.join(dir, 'un-dossier.json')),
       absent: path.join(dir, 'absent.json'),
       utf16: write('retour-utf16-sans-bom.json', good, 'utf16le'),
+      // A UTF-8 byte order mark before Windows-1252 text: read as Windows-1252, « acceptée » stays an acceptance.
+      bom1252: (fs.writeFileSync(path.join(dir, 'bom-1252.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), iconv.encode(JSON.stringify(returnOf({ '00007': accepted('FINBIO000107') })), 'win1252')])), path.join(dir, 'bom-1252.json')),
       profond: write('profond.json', `{"numeroAns":"ANS0000001","lignesImport":[${JSON.stringify({ ...deposited.lignesImport[0], ...accepted('FINBIO000101') }).slice(0, -1)},"x":${'['.repeat(200000)}${']'.repeat(200000)}}]}`),
     };
     const r = cli(['retour', ...Object.values(files), '-o', out]);
@@ -237,11 +239,12 @@ describe('bad input never crashes: a French message naming the file, exit 2, the
     says(files.nombre, "ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).");
     says(files.ligne, 'ligne 1 du fichier, demande n° 1 de lignesImport : illisible (numeroEditeur attendu).');
     says(files.ligne, 'ligne 1 du fichier, demande n° 2 de lignesImport : illisible (numeroEditeur attendu).');
-    expect(r.stdout).toContain('Total : 1 ligne acceptée, 0 rejetée, 0 non rapprochée, 9 fichiers en échec.');
+    expect(r.stdout).toContain('Total : 2 lignes acceptées, 0 rejetée, 0 non rapprochée, 9 fichiers en échec.');
     says(files.dossier, "fichier de retour illisible (c'est un dossier, pas un fichier).");
     says(files.absent, 'fichier de retour illisible (fichier introuvable).');
     says(files.profond, 'ligne 1 du fichier, demande n° 1 de lignesImport : illisible (valeurs imbriquées trop profondément).');
     expect(r.stdout).toContain('demande 00006 acceptée, dossier FINBIO000106.');
+    expect(r.stdout).toContain('demande 00007 acceptée, dossier FINBIO000107 (réponse déjà enregistrée).');
     expect(entry('00006')).toMatchObject({ numeroASP: 'FINBIO000106', asp: { statut: 'acceptee', fichierRetour: 'retour-utf16-sans-bom.json' } });
   });
 

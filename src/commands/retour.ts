@@ -76,7 +76,10 @@ const MARKS: Record<RetourLineOutcome['statut'], string> = { acceptee: '✓', re
 
 function printOutcomes(out: (t: string) => void, r: Awaited<ReturnType<typeof readAll>>): void {
   for (const o of r.outcomes) out(`  ${MARKS[o.statut]} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
-  for (const o of r.omitted) out(`  … ${o.file} : ${plural(o.lines, ['autre ligne, comptée', 'autres lignes, comptées'])} dans le total sans être détaillées (${MAX_DETAILED} au plus par fichier).\n`);
+  for (const o of r.omitted) {
+    const what = o.lines > 1 ? `${o.lines} autres lignes, comptées dans le total sans être détaillées` : '1 autre ligne, comptée dans le total sans être détaillée';
+    out(`  … ${o.file} : ${what} (${MAX_DETAILED} au plus par fichier).\n`);
+  }
   for (const f of r.failures) out(`✗ ${f.message}\n`);
   const c = r.counts;
   const failed = new Set(r.failures.map((f) => f.file)).size;

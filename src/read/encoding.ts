@@ -34,12 +34,13 @@ export interface ChunkDecoder {
 export class NotUtf8 extends Error {}
 
 /**
- * A decoder for one encoding (the byte order mark already left out). The UTF-8 one is strict: it throws
- * NotUtf8 on the first byte that is not UTF-8.
+ * A decoder for one encoding (the byte order mark already left out). The UTF-8 one is strict unless told
+ * otherwise: it throws NotUtf8 on the first byte that is not UTF-8. (A file whose byte order mark says
+ * UTF-8 is read as UTF-8 whatever follows, a bad byte becoming « � ».)
  */
-export function chunkDecoder(encoding: TextEncoding): ChunkDecoder {
+export function chunkDecoder(encoding: TextEncoding, strict = true): ChunkDecoder {
   if (encoding === 'utf-8') {
-    const d = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const d = new TextDecoder('utf-8', { fatal: strict, ignoreBOM: true });
     const guard = (f: () => string) => {
       try {
         return f();
@@ -58,7 +59,7 @@ export function decodeText(bytes: Buffer): { text: string; encoding: TextEncodin
   const bom = bomOf(bytes);
   if (bom) {
     const body = bytes.subarray(bom.length);
-    const d = chunkDecoder(bom.encoding);
+    const d = chunkDecoder(bom.encoding, false);
     return { text: d.write(body) + d.end(), encoding: bom.encoding };
   }
   try {

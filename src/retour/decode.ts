@@ -26,7 +26,11 @@ export function sniffEncoding(file: string): { encoding: TextEncoding; skip: num
   return { encoding: 'utf-8', skip: 0 };
 }
 
-/** The text of a file, decoded chunk by chunk from byte `skip` on. The UTF-8 decoder throws NotUtf8 on a byte that is not UTF-8. */
+/**
+ * The text of a file, decoded chunk by chunk from byte `skip` on (past its byte order mark, if any). The
+ * UTF-8 decoder throws NotUtf8 on a byte that is not UTF-8, even after a UTF-8 byte order mark: read as
+ * UTF-8, « acceptée » in Windows-1252 would become « accept�e », a rejection.
+ */
 export async function* textChunks(file: string, encoding: TextEncoding, skip: number): AsyncGenerator<string> {
   const decoder = chunkDecoder(encoding);
   const stream = fs.createReadStream(file, { start: skip, highWaterMark: CHUNK_BYTES });

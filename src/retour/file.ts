@@ -169,7 +169,7 @@ async function readAs(file: string, encoding: TextEncoding, skip: number, journa
 
 /**
  * Reads one return file, in the encoding it is in (a file that is not UTF-8 is read again as
- * Windows-1252). A file that cannot be read, is not JSON or not a return gives its French message.
+ * Windows-1252, past its UTF-8 byte order mark if it has one). A file that cannot be read, is not JSON or not a return gives its French message.
  */
 export async function importReturn(file: string, journal: Journal, matcher: Matcher): Promise<FileImport | { failure: string }> {
   try {
@@ -178,7 +178,7 @@ export async function importReturn(file: string, journal: Journal, matcher: Matc
       return await readAs(file, encoding, skip, journal, matcher);
     } catch (e) {
       if (!(e instanceof NotUtf8)) throw e;
-      return await readAs(file, 'windows-1252', 0, journal, matcher);
+      return await readAs(file, 'windows-1252', skip, journal, matcher);
     }
   } catch (e) {
     if (e instanceof NotAReturn) return { failure: `${file} : ce n'est pas un fichier de retour de l'ASP (attendu : numeroAns et lignesImport).` };
