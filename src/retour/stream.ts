@@ -216,7 +216,15 @@ async function readMember(c: TextCursor, header: Record<string, unknown>, h: Ret
  * lignesImport held. Throws ReturnSyntaxError on a file that is not a JSON object of that shape.
  */
 export async function scanReturn(chunks: AsyncIterator<string>, h: ReturnHandlers): Promise<{ header: Record<string, unknown>; lines: number }> {
-  const c = new TextCursor(chunks);
+  try {
+    return await scanObject(new TextCursor(chunks), h);
+  } finally {
+    // Stopped early (an error, a handler that threw): the file is closed all the same.
+    await chunks.return?.();
+  }
+}
+
+async function scanObject(c: TextCursor, h: ReturnHandlers): Promise<{ header: Record<string, unknown>; lines: number }> {
   const header: Record<string, unknown> = {};
   let lines = 0;
   await expect(c, 123, 'au début du fichier (un objet JSON)');
