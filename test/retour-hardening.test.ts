@@ -69,7 +69,7 @@ beforeAll(async () => {
   const rows = merge(
     { Fichier: [HEADER] },
     demandeRows('00001', { FINESS: { nomClient: 'LABORATOIRE DES ÉTANGS DE BERRE' } }),
-    ...['00002', '00003', '00004', '00005', '00006', '00007'].map((n) => demandeRows(n)),
+    ...['00002', '00003', '00004', '00005', '00006', '00007', '00008'].map((n) => demandeRows(n)),
   );
   const wb = await writeWorkbook(path.join(dir, 'lot.xlsx'), rows);
   expect(cli(['convert', wb, '-o', out, '--date', '20261124']).code).toBe(0);
@@ -193,6 +193,31 @@ describe('a return that contradicts an earlier one is a conflict, never a silent
     expect(line).toMatchObject({ statut: 'conflit', numeroASP: 'FINBIO000103', conflit: { enregistree: 'acceptée, dossier FINBIO000103 (retour-utf8-bom.json, impId IMP-1)' } });
     expect(line.conflit.retour).toContain('rejetée');
     expect(entry('00003').conflits).toHaveLength(1);
+  });
+
+  it('an acceptance without dossier number, then with one: the number is recorded, no conflict; the same label in capitals is the same answer', () => {
+    const r1 = cli(['retour', write('sans-numero.json', returnOf({ '00008': accepted(null) })), '-o', out]);
+    expect([r1.code, entry('00008').numeroASP, entry('00008').asp.statut]).toEqual([0, null, 'acceptee']);
+    const r2 = cli(['retour', write('avec-numero.json', returnOf({ '00008': accepted('FINBIO000108') }, { impId: 'IMP-3' })), '-o', out]);
+    noCrash(r2);
+    expect(r2.code).toBe(0);
+    expect(r2.stdout).toContain('demande 00008 acceptée, dossier FINBIO000108.');
+    expect(entry('00008')).toMatchObject({ numeroASP: 'FINBIO000108', asp: { statut: 'acceptee', fichierRetour: 'sans-numero.json' } });
+    expect(entry('00008').conflits).toBeUndefined();
+    const r3 = cli(['retour', write('majuscules.json', returnOf({ '00002': { ...rejected(12), libelleTraitement: REJECTION.toUpperCase() } })), '-o', out]);
+    expect(r3.code).toBe(0);
+    expect(r3.stdout).toContain('(réponse déjà enregistrée)');
+    expect(entry('00002').conflits).toBeUndefined();
+  });
+
+  it('a file holding one demande twice, the answers contradicting each other: the one recorded stays, the other is a conflict', () => {
+    const ret = returnOf({ '00008': accepted('FINBIO000108') });
+    ret.lignesImport.push({ ...ret.lignesImport[0], ...rejected('E1') });
+    const r = cli(['retour', write('deux-avis.json', ret), '-o', out]);
+    noCrash(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Total : 1 ligne acceptée, 0 rejetée, 0 non rapprochée, 1 en conflit.');
+    expect(entry('00008')).toMatchObject({ numeroASP: 'FINBIO000108', asp: { statut: 'acceptee' }, conflits: [{ statut: 'rejetee', fichierRetour: 'deux-avis.json' }] });
   });
 
   it('validate shows the conflict on the demande, in the status the journal decides', () => {
