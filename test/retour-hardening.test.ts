@@ -88,7 +88,7 @@ describe('encodings, key order, numbers where text was deposited', () => {
       impId: 4242,
     };
     const files = [
-      write('retour-utf8.json', returnOf({ '00002': rejected(12) }), 'utf8'),
+      write('retour-utf8.json', returnOf({ '00002': { ...rejected(12), numLigne: '2' } }), 'utf8'),
       write('retour-utf8-bom.json', returnOf({ '00003': accepted('FINBIO000103', 0) }), 'utf8-bom'),
       write('retour-1252.json', reordered, 'win1252'),
       write('retour-utf16le.json', returnOf({ '00004': rejected() }), 'utf16le-bom'),
