@@ -74,9 +74,9 @@ export const HELP = {
       ['$0 retour reponse-1.json reponse-2.json -o depot --json', 'Plusieurs fichiers rendus par le portail ; résultat lisible par une machine'],
     ],
     exitCodes: {
-      0: 'chaque ligne est rapprochée d\'une demande exportée et sa réponse enregistrée',
-      1: 'une ligne ne correspond à aucune demande exportée (numéro jamais exporté, montant ou FINESS changés, pas de réponse de l\'ASP) : elle n\'est pas prise en compte, les autres le sont',
-      2: `un fichier ou une ligne de retour illisible (les autres sont tout de même traités), pas de journal dans le dossier, classeur de résultats ou copie impossible à écrire, dossier occupé par une autre commande`,
+      0: 'chaque ligne est rapprochée d\'une demande exportée et sa réponse enregistrée (ou l\'était déjà)',
+      1: 'une ligne n\'est pas prise en compte, les autres le sont : elle ne correspond à aucune demande exportée (numéro jamais exporté, autre numLigne, contenu changé, pas de réponse de l\'ASP, numéro de dossier déjà attribué à une autre demande) ou elle contredit une réponse déjà enregistrée (conflit)',
+      2: `un fichier ou une ligne de retour illisible (JSON invalide, pas un fichier de retour, numeroASP qui n'est pas FINBIO suivi de 6 chiffres), les autres étant tout de même traités ; pas de journal dans le dossier, classeur de résultats ou copie impossible à écrire, dossier occupé par une autre commande`,
     },
   },
   journal: {

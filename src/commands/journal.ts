@@ -1,14 +1,13 @@
 import fs from 'node:fs';
-import { Journal, stateOf, type JournalEntry } from '../journal/journal.js';
+import { ASP_NUMBER, Journal, stateOf, type JournalEntry } from '../journal/journal.js';
 import { linkOf } from '../journal/link.js';
+import { conflictNote } from '../retour/conflict.js';
 import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
 import { refreshLiving } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 import { readWorkbook } from '../read/xlsx.js';
 import { cellScalar } from '../read/cell.js';
-
-const ASP_NUMBER = /^FINBIO\d{6}$/;
 
 /**
  * A list of numeroASP: values given, or files holding them in one column (text, CSV or .xlsx). A value
@@ -104,7 +103,7 @@ async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: s
     const resubmitted = s.code === 'rejetee_asp' && now && now !== e ? ` — resoumise sous le numéro ${now.numeroEditeur}` : '';
     const state = s.code === 'deja_exportee' ? "exportée, en attente de l'ASP" : STATUS_NAMES[s.code][0];
     out(
-      `${e.kind.padEnd(7)} ${e.numeroAns.padEnd(11)} ${e.numeroEditeur.padEnd(11)} ${(e.numeroASP ?? '-').padEnd(13)} ${e.file.padEnd(36)} ${String(e.numLigne).padStart(5)}  ${state}${s.libelle && s.code === 'rejetee_asp' ? ` : ${s.libelle}` : ''}${resubmitted}${e.renumberedFrom ? ` (ancien numéro ${e.renumberedFrom})` : ''}\n`,
+      `${e.kind.padEnd(7)} ${e.numeroAns.padEnd(11)} ${e.numeroEditeur.padEnd(11)} ${(e.numeroASP ?? '-').padEnd(13)} ${e.file.padEnd(36)} ${String(e.numLigne).padStart(5)}  ${state}${s.libelle && s.code === 'rejetee_asp' ? ` : ${s.libelle}` : ''}${resubmitted}${e.renumberedFrom ? ` (ancien numéro ${e.renumberedFrom})` : ''}${e.conflits?.length ? ` ; ${conflictNote(e)}` : ''}\n`,
     );
   }
   return 0;

@@ -20,6 +20,13 @@ const aspSchema = z.object({
   fichierRetour: z.string(),
 });
 
+/** An answer of the ASP that contradicts the one recorded first (retour/conflict.ts): kept beside it, never in its place. */
+const conflictSchema = aspSchema.extend({ numeroASP: z.string().nullable() });
+export type AspConflict = z.infer<typeof conflictSchema>;
+
+/** A dossier number the ASP gives an accepted avance: FINBIO and 6 digits (solde specification, § 3.1). */
+export const ASP_NUMBER = /^FINBIO\d{6}$/;
+
 export const entrySchema = z.object({
   kind: z.enum(['avance', 'solde']),
   numeroAns: z.string(),
@@ -37,6 +44,8 @@ export const entrySchema = z.object({
   paiement: z.enum(['payee', 'refusee']).nullable().default(null),
   /** Digest of the line as exported (emit/fingerprint.ts): tells whether the demande changed since. */
   fingerprint: z.string().nullable().default(null),
+  /** Answers of later returns that contradict `asp` (absent when there is none). */
+  conflits: z.array(conflictSchema).optional(),
 });
 
 export type JournalEntry = z.infer<typeof entrySchema>;

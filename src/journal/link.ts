@@ -11,6 +11,7 @@ import { Amount, type FieldValue } from '../values/types.js';
 import { Journal, STATE_LABELS, stateOf, type JournalEntry } from './journal.js';
 import type { WrittenFile } from '../emit/files.js';
 import { frenchDate } from '../util/dates.js';
+import { conflictNote } from '../retour/conflict.js';
 
 function issueOn(r: WorkbookResult, d: Demande, field: string, code: IssueCode, params: Record<string, unknown>): Issue {
   const col = d.main.cols[field];
@@ -130,7 +131,7 @@ function changesSince(r: WorkbookResult, d: Demande, entry: JournalEntry, deposi
 
 /** What a demande's status needs of its journal entry. */
 export function linkOf(e: JournalEntry): JournalLink {
-  return { state: stateOf(e), file: e.file, numLigne: e.numLigne, date: e.date, numeroASP: e.numeroASP, libelle: e.asp?.libelle ?? null };
+  return { state: stateOf(e), file: e.file, numLigne: e.numLigne, date: e.date, numeroASP: e.numeroASP, libelle: e.asp?.libelle ?? null, conflict: conflictNote(e) };
 }
 
 export interface LinkOptions {

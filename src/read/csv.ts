@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import iconv from 'iconv-lite';
+import { bomOf, decodeText } from './encoding.js';
 import { UserError } from '../util/errors.js';
 
 /** Largest CSV file read (a sheet of demandes is far smaller). */
@@ -13,22 +13,8 @@ const MAX_CSV_BYTES = 200 * 1024 * 1024;
  * "CSV (séparateur: point-virgule)" export). A file that is not valid UTF-8 is read as Windows-1252.
  */
 export function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'windows-1252' | 'utf-16' } {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: bytes.subarray(3).toString('utf8'), encoding: 'utf-8' };
-  }
-  // Excel's "Texte Unicode": UTF-16 little-endian with its byte order mark (big-endian seldom seen).
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: bytes.subarray(2).toString('utf16le'), encoding: 'utf-16' };
-  }
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const body = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
-    return { text: body.swap16().toString('utf16le'), encoding: 'utf-16' };
-  }
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    return { text: iconv.decode(bytes, 'win1252'), encoding: 'windows-1252' };
-  }
+  const { text, encoding } = decodeText(bytes);
+  return { text, encoding: encoding === 'utf-16le' || encoding === 'utf-16be' ? 'utf-16' : encoding };
 }
 
 /**
@@ -63,7 +49,7 @@ export function parseCsv(text: string, file: string): string[][] {
  */
 export function checkNotBinary(bytes: Buffer, file: string): void {
   const head = bytes.subarray(0, 64 * 1024);
-  const utf16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  const utf16 = bomOf(head)?.encoding.startsWith('utf-16') ?? false;
   let what: string | undefined;
   if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) what = 'une archive zip : un classeur .xlsx renommé en .csv ?';
   else if (head.length >= 4 && head.readUInt32LE(0) === 0xe011cfd0) what = 'un conteneur OLE/CFB : un classeur .xls renommé en .csv ?';

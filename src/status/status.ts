@@ -124,7 +124,9 @@ export function statusOf(d: Demande, kind: string): Status {
 /** The status of a demande as its journal entry gives it (the journal command lists these). */
 export function journalStatus(j: JournalLink, kind: string): Status {
   const code = JOURNAL_CODES[j.state];
-  return { code, label: journalLabel(j, kind), file: j.file, numLigne: j.numLigne, date: j.date, numeroASP: j.numeroASP, libelle: j.libelle, tone: TONES[code], needsAction: code === 'rejetee_asp' };
+  // Two answers of the ASP that contradict each other: shown in red beside the one the journal keeps.
+  const label = j.conflict ? `${journalLabel(j, kind)} ; ${j.conflict}` : journalLabel(j, kind);
+  return { code, label, file: j.file, numLigne: j.numLigne, date: j.date, numeroASP: j.numeroASP, libelle: j.libelle, tone: j.conflict ? 'bad' : TONES[code], needsAction: code === 'rejetee_asp' };
 }
 
 /** Whether convert writes this demande now. */
