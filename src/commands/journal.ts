@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ASP_NUMBER, Journal, stateOf, type JournalEntry } from '../journal/journal.js';
 import { linkOf } from '../journal/link.js';
-import { conflictNote } from '../retour/conflict.js';
+import { conflictNote } from '../journal/answers.js';
 import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
 import { refreshLiving } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';

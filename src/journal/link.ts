@@ -11,7 +11,7 @@ import { Amount, type FieldValue } from '../values/types.js';
 import { Journal, STATE_LABELS, stateOf, type JournalEntry } from './journal.js';
 import type { WrittenFile } from '../emit/files.js';
 import { frenchDate } from '../util/dates.js';
-import { conflictNote } from '../retour/conflict.js';
+import { conflictNote } from './answers.js';
 
 function issueOn(r: WorkbookResult, d: Demande, field: string, code: IssueCode, params: Record<string, unknown>): Issue {
   const col = d.main.cols[field];

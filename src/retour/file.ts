@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { JournalEntry, Journal } from '../journal/journal.js';
 import { NotUtf8, type TextEncoding } from '../read/encoding.js';
-import { compareAnswers, describeAnswer, noteConflict, recordedAnswer, type Answer } from './conflict.js';
+import { compareAnswers, describeAnswer, noteConflict, recordedAnswer, type Answer } from '../journal/answers.js';
 import { readFailure, sniffEncoding, textChunks } from './decode.js';
 import { readReturnLine, returnHeaderSchema } from './line.js';
 import type { Matcher, ReturnedLine } from './match.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ASP_NUMBER, readLine } from '../journal/journal.js';
 import { fold } from '../read/sheet.js';
-import type { Answer } from './conflict.js';
+import type { Answer } from '../journal/answers.js';
 import type { ReturnedLine } from './match.js';
 
 /** One line of a file the portal gives back: the deposited line with the ASP's answer filled in; other keys kept. */

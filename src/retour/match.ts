@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLine, type Journal, type JournalEntry } from '../journal/journal.js';
-import { compareAnswers, recordedAnswer, type Answer } from './conflict.js';
+import { compareAnswers, recordedAnswer, type Answer } from '../journal/answers.js';
 
 /** A line of a return, as read: which demande it names and where. */
 export interface ReturnedLine {

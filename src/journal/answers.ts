@@ -1,5 +1,5 @@
 import { fold } from '../read/sheet.js';
-import type { AspConflict, JournalEntry } from '../journal/journal.js';
+import type { AspConflict, JournalEntry } from './journal.js';
 
 /** What one line of a return says of a demande. */
 export type Answer = AspConflict;
