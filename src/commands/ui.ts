@@ -44,11 +44,8 @@ export async function runUi(opts: UiOptions): Promise<number> {
     throw new UserError(`-o ${opts.outDir} : c'est un fichier, pas un dossier ; indiquez le dossier de dépôt (il est créé s'il n'existe pas).`);
   }
   const server = await startUiServer({ outDir: opts.outDir, openFile: (f) => openWithSystem(f) });
-  out(`xlsx2segur ui — dossier de dépôt ${path.resolve(opts.outDir)}\n`);
-  out(`Interface ouverte à l'adresse : ${server.url}\n`);
-  out(`Elle n'est joignable que depuis cette machine. Ctrl-C pour l'arrêter.\n`);
-  if (opts.open && !openWithSystem(server.url, true)) out(`Navigateur non ouvert : copiez l'adresse ci-dessus dans votre navigateur.\n`);
-  return new Promise<number>((resolve) => {
+  // Ctrl-C is listened to before the address is printed: whoever reads it may stop the server at once.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
@@ -65,4 +62,9 @@ export async function runUi(opts: UiOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  out(`xlsx2segur ui — dossier de dépôt ${path.resolve(opts.outDir)}\n`);
+  out(`Interface ouverte à l'adresse : ${server.url}\n`);
+  out(`Elle n'est joignable que depuis cette machine. Ctrl-C pour l'arrêter.\n`);
+  if (opts.open && !openWithSystem(server.url, true)) out(`Navigateur non ouvert : copiez l'adresse ci-dessus dans votre navigateur.\n`);
+  return stopped;
 }

@@ -153,9 +153,10 @@ function resultsButtons(results: string | null): HTMLElement | null {
   return h(
     'span',
     { class: 'boutons' },
-    h('a', { class: 'bouton', href: fileUrl(name), download: name }, `Télécharger ${name}`),
+    'Classeur de résultats : ',
+    h('a', { href: fileUrl(name), download: name, title: `Télécharger ${name}` }, name),
     ' ',
-    h('button', { type: 'button', class: 'secondaire', onclick: () => openFile(name) }, 'Ouvrir dans le tableur'),
+    h('button', { type: 'button', class: 'secondaire petit', 'aria-label': `Ouvrir ${name} dans le tableur`, onclick: () => openFile(name) }, 'Ouvrir'),
   );
 }
 
@@ -175,7 +176,7 @@ function renderWorkbooks(r: Report | null): void {
       { class: 'classeur', 'aria-labelledby': `wb-${cssId(name)}` },
       h('h3', { id: `wb-${cssId(name)}` }, name, h('span', { class: 'sub' }, ` — ${w.kind === 'avance' ? 'avance' : 'solde'}${w.numeroAns ? `, numéro ANS ${w.numeroAns}` : ''}`)),
       h('p', { class: 'compte' }, describeCounts(w.statuses, r.command), '.'),
-      h('p', {}, resultsButtons(w.results), ' ', h('button', { type: 'button', class: 'secondaire action', onclick: () => removeWorkbook(name) }, `Retirer ${name}`)),
+      h('p', {}, resultsButtons(w.results), ' ', h('button', { type: 'button', class: 'secondaire petit action', 'aria-label': `Retirer ${name}`, onclick: () => removeWorkbook(name) }, 'Retirer')),
       demandes.length
         ? h(
             'div',

@@ -1,0 +1,257 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { bin, cli, jsonFiles, readJson, root, tmpDir } from './helpers.js';
+
+/**
+ * `xlsx2segur ui` as its user meets it: the real command started with --no-open, its page driven in Debian's
+ * chromium (headless, never a browser downloaded by Playwright), every action compared with the CLI's.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const SAMPLES = ['exemple-specification.xlsx', 'avec-erreurs.xlsx'].map((f) => path.join(root, 'samples', f));
+const DATE = '20261124';
+
+let w: string;
+let depot: string;
+let proc: ChildProcessWithoutNullStreams;
+let output = '';
+let url: string;
+let port: number;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Requests the page tried to send anywhere but to its server: the network guard fails the tests if any. */
+const outside: string[] = [];
+
+/** A plain HTTP request to the server, with the Host header and the headers given. */
+function request(pathname: string, opts: { host?: string; method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: opts.method ?? 'GET', headers: { Host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  // The page's bundle (npm run build makes it; a targeted run of this file may come right after tsc).
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-page.mjs')], { cwd: root, encoding: 'utf8' });
+  expect(built.status, built.stderr).toBe(0);
+  w = tmpDir('x2s-ui-');
+  depot = path.join(w, 'depot');
+  proc = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', depot], { cwd: w, env: { ...process.env, BROWSER: '/bin/false' } });
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (t: string) => (output += t));
+  url = await new Promise<string>((resolve, reject) => {
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (t: string) => {
+      output += t;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\//.exec(output);
+      if (m) resolve(m[0]);
+    });
+    proc.on('exit', (code) => reject(new Error(`ui s'est arrêté (${code}) : ${output}`)));
+  });
+  port = Number(new URL(url).port);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--lang=fr-FR'], env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' } });
+  context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, locale: 'fr-FR' });
+  await context.route('**', (route) => {
+    const target = route.request().url();
+    if (target.startsWith(`http://127.0.0.1:${port}/`)) return route.continue();
+    outside.push(target);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => outside.push(`erreur de la page : ${e.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+});
+
+describe('xlsx2segur ui: the server', () => {
+  it('prints its address on 127.0.0.1 with a token, and serves the page with a strict Content-Security-Policy', async () => {
+    expect(output).toContain(`xlsx2segur ui — dossier de dépôt ${depot}`);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32}\/$/);
+    const r = await request(new URL(url).pathname);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-security-policy']).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';/);
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.body).toContain('<html lang="fr">');
+    expect((await request(new URL(url).pathname, { host: `localhost:${port}` })).status).toBe(200);
+  });
+
+  it('refuses a request without the token, with another token, or with another Host, in French', async () => {
+    const token = new URL(url).pathname.split('/')[1];
+    for (const p of ['/', '/api/etat', `/${'x'.repeat(token.length)}/`, `/${token.slice(0, -1)}/api/etat`, `/${token}x/`]) {
+      const r = await request(p);
+      expect([p, r.status]).toEqual([p, 403]);
+      expect(r.body).toContain("Accès refusé : l'adresse ne porte pas le bon jeton");
+    }
+    for (const host of [`evil.example:${port}`, `127.0.0.1:${port + 1}`, 'localhost', `127.0.0.1.evil.example:${port}`]) {
+      const r = await request(`/${token}/api/etat`, { host });
+      expect([host, r.status]).toEqual([host, 403]);
+      expect(JSON.parse(r.body).erreur).toContain(`Accès refusé : cette adresse (${host}) n'est pas celle de l'interface xlsx2segur`);
+    }
+    const posted = await request(`/${token}/api/verifier`, { method: 'POST', headers: { Origin: 'http://evil.example' } });
+    expect(posted.status).toBe(403);
+    expect(JSON.parse(posted.body).erreur).toContain("requête venue d'une autre page");
+    // The token and the right Host: the API answers.
+    const ok = await request(`/${token}/api/etat`);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).dossier).toBe(depot);
+  });
+});
+
+describe('xlsx2segur ui: the page, as the CLI', () => {
+  it('checks the workbooks dropped at once: each demande with the status validate gives it, each problem with its cell', async () => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-pret="oui"]');
+    expect(await page.locator('#dossier').textContent()).toBe(depot);
+    // Every field has a label a screen reader announces.
+    const unlabelled = await page.$$eval('input, textarea', (els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
+    expect(unlabelled).toEqual([]);
+    await page.fill('#date-depot', '2026-11-24');
+    await page.setInputFiles('#choix-classeurs', SAMPLES);
+    await page.waitForSelector('#totaux');
+
+    const cli1 = cli(['validate', ...SAMPLES, '-o', path.join(w, 'controle'), '--date', DATE, '--json']);
+    expect(cli1.code).toBe(1);
+    const want = JSON.parse(cli1.stdout);
+    const shown = await page.$$eval('table.demandes tbody tr', (rows) => rows.map((r) => ({ n: r.getAttribute('data-demande'), code: r.querySelector('[data-status]')!.getAttribute('data-status'), label: r.querySelector('[data-status]')!.textContent })));
+    expect(shown).toEqual(want.demandes.map((d: any) => ({ n: d.numeroEditeur, code: d.status, label: d.statusLabel })));
+    expect(shown.filter((d) => d.code === 'rejetee').length).toBe(6);
+    expect(await page.locator('#totaux').textContent()).toBe('Date de dépôt 24/11/2026 — 8 demandes lues : 2 valides, à exporter, 6 rejetées ; 16 erreurs, 1 avertissement.');
+
+    // The main screen, for the README (docs/ui.png is regenerated only when asked).
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      window.scrollTo(0, 0);
+    });
+    const shot = process.env.UPDATE_SCREENSHOT === '1' ? path.join(root, 'docs/ui.png') : path.join(w, 'ui.png');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot });
+    expect(fs.readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+
+    // At 200 % zoom, 1280×720 is a 640×360 page: nothing wider than the window, every table scrolls in its own box.
+    await page.setViewportSize({ width: 640, height: 360 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    // The problems table: the CLI's problems, each with its cell in Excel's form.
+    const rows = () => page.$$eval('#table-problemes tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const problems = await rows();
+    const ref = (i: any) => `${i.sheet}!${i.column}${i.row}`;
+    expect(problems.map((p) => [p[0], p[1], p[4]])).toEqual(want.issues.map((i: any) => [path.basename(i.file), i.column ? ref(i) : `${i.sheet}!${i.row}:${i.row}`, i.code]));
+    expect(problems).toContainEqual(['avec-erreurs.xlsx', 'Commandes!B3', '00002', 'Erreur', 'DATE_INVALIDE', "dateCommande : « 31/02/2022 » n'est pas une date valide au format JJ/MM/AAAA."]);
+    // Errors only, then sorted by code (its button, with the keyboard).
+    await page.check('#erreurs-seulement');
+    expect((await rows()).length).toBe(16);
+    await page.focus('#table-problemes button[data-col="code"]');
+    await page.keyboard.press('Enter');
+    const codes = (await rows()).map((r) => r[4]!);
+    expect(codes).toEqual([...codes].sort((a, b) => a.localeCompare(b, 'fr', { numeric: true })));
+    expect(await page.getAttribute('#table-problemes th:nth-child(5)', 'aria-sort')).toBe('ascending');
+    // Downloaded as CSV: the rows shown, for Excel in French.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-problemes')]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.startsWith('\uFEFFClasseur;Cellule;Demande;Gravité;Code;Message\r\n')).toBe(true);
+    expect(csv.trimEnd().split('\r\n')).toHaveLength(17);
+    await page.uncheck('#erreurs-seulement');
+
+  });
+
+  it('exports: the JSON files are byte for byte those convert writes, each shown with what to type on the portal', async () => {
+    await page.click('#exporter');
+    await page.waitForSelector('#table-export');
+    const other = path.join(w, 'cli');
+    expect(cli(['convert', ...SAMPLES, '-o', other, '--date', DATE]).code).toBe(1);
+    const names = jsonFiles(other);
+    expect(names).toEqual(['JSON-ANS0000001-20261124-001.json', 'JSON-ANS0000099-20261124-001.json']);
+    expect(jsonFiles(depot)).toEqual(names);
+    for (const n of names) expect(fs.readFileSync(path.join(depot, n)).equals(fs.readFileSync(path.join(other, n))), n).toBe(true);
+    const portal = await page.$$eval('#table-export tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-fichier'), tr.querySelector('[data-col="type"]')!.textContent, tr.querySelector('[data-col="ans"]')!.textContent]));
+    expect(portal).toEqual([
+      [names[0], 'avance', 'ANS0000001'],
+      [names[1], 'avance', 'ANS0000099'],
+    ]);
+    // The statuses are convert's now; the results workbook is downloaded as written in the deposit folder.
+    const statuses = await page.$$eval('table.demandes [data-status]', (tds) => tds.map((td) => td.getAttribute('data-status')));
+    expect(statuses.filter((s) => s === 'exportee')).toHaveLength(2);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download="avec-erreurs.resultats.xlsx"]')]);
+    expect(download.suggestedFilename()).toBe('avec-erreurs.resultats.xlsx');
+    expect(fs.readFileSync((await download.path())!).equals(fs.readFileSync(path.join(depot, 'avec-erreurs.resultats.xlsx')))).toBe(true);
+    // The workbooks were kept in the system's temporary folder, never in the deposit folder.
+    expect(fs.readdirSync(depot).filter((f) => f.endsWith('.xlsx') && !f.includes('.resultats.'))).toEqual([]);
+    expect(fs.readdirSync(os.tmpdir()).some((f) => f.startsWith('xlsx2segur-ui-'))).toBe(true);
+  });
+
+  it("records the ASP's return dropped, and the journal shows it as journal --json does", async () => {
+    const deposited = readJson(path.join(depot, 'JSON-ANS0000001-20261124-001.json'));
+    deposited.impId = 'IMP-1';
+    for (const l of deposited.lignesImport) Object.assign(l, { numeroASP: 'FINBIO000006', codeTraitement: '0', libelleTraitement: 'Demande acceptée' });
+    const answer = path.join(w, 'reponse.json');
+    fs.writeFileSync(answer, JSON.stringify(deposited, null, 2));
+    await page.setInputFiles('#choix-retours', answer);
+    await page.waitForSelector('#resultat-retour li');
+    expect(await page.locator('#resultat-retour li').allTextContents()).toEqual(['✓ reponse.json, ligne 1 (avance) : demande 00001 acceptée, dossier FINBIO000006.']);
+    await page.waitForSelector('#table-journal [data-status="acceptee_asp"]');
+    const journal = JSON.parse(cli(['journal', '-o', depot, '--json']).stdout);
+    const rows = await page.$$eval('#table-journal tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-demande'), tr.querySelector('[data-status]')!.getAttribute('data-status'), tr.querySelector('[data-status]')!.textContent]));
+    expect(rows).toEqual(journal.entries.map((e: any) => [e.numeroEditeur, e.status, e.statusLabel]));
+    expect(rows.map((r) => r[1])).toEqual(['acceptee_asp', 'deja_exportee']);
+    // The demande's status in the workbook list too (checked again after the return).
+    await page.waitForSelector('table.demandes [data-status="acceptee_asp"]');
+  });
+
+  it('marks a payment, then prepares the solde workbook from the deposit folder', async () => {
+    await page.fill('#numeros', 'FINBIO000006 FINBIO999999');
+    await page.click('#payees');
+    await page.waitForSelector('#resultat-paiements li');
+    expect(await page.locator('#resultat-paiements li').allTextContents()).toEqual([
+      '✓ FINBIO000006 (demande 00001) : avance payée.',
+      '✗ FINBIO999999 : aucune avance acceptée de ce numéro dans le journal.',
+      expect.stringMatching(/^Classeur de résultats mis à jour : /),
+    ]);
+    await page.waitForSelector('#table-journal [data-status="payee"]');
+    await page.click('#preparer-solde');
+    await page.waitForSelector('#resultat-solde a[download="solde-bio-sgl.xlsx"]');
+    expect(await page.locator('#resultat-solde li').first().textContent()).toContain(`solde-bio-sgl.xlsx — numéro ANS ANS0000001 : 1 avance payée`);
+    expect(fs.existsSync(path.join(depot, 'solde-bio-sgl.xlsx'))).toBe(true);
+  });
+
+  it('says what to do when an action cannot be done', async () => {
+    await page.fill('#dossier-pj', path.join(w, 'absent'));
+    await page.click('#reverifier');
+    await page.waitForSelector('#alerte:not([hidden])');
+    expect(await page.locator('#alerte').textContent()).toContain(`--pj ${path.join(w, 'absent')} : ce dossier de pièces justificatives est introuvable.`);
+    await page.fill('#dossier-pj', '');
+  });
+
+  it('sent nothing anywhere but to its own server', () => {
+    expect(outside).toEqual([]);
+  });
+});
+
+describe('xlsx2segur ui: Ctrl-C', () => {
+  it('stops cleanly on SIGINT: exit code 0, the temporary folder removed', async () => {
+    const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('xlsx2segur-ui-'));
+    const code = await new Promise<number | null>((resolve) => {
+      proc.on('exit', (c) => resolve(c));
+      proc.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+    expect(output).toContain('Interface arrêtée.');
+    const after = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('xlsx2segur-ui-'));
+    expect(after.length).toBe(before.length - 1);
+    await expect(request('/')).rejects.toThrow();
+  });
+});
