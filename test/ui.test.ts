@@ -26,6 +26,19 @@ let context: BrowserContext;
 let page: Page;
 /** Requests the page tried to send anywhere but to its server: the network guard fails the tests if any. */
 const outside: string[] = [];
+/** When this file's server was started (the temporary folders older than that are other runs'). */
+let started = 0;
+
+/** The server's folder in the system's temporary folder: the one that holds the workbooks this test sent. */
+function sessionDir(): string {
+  const found = fs
+    .readdirSync(os.tmpdir())
+    .filter((f) => f.startsWith('xlsx2segur-ui-'))
+    .map((f) => path.join(os.tmpdir(), f))
+    .filter((d) => fs.statSync(d).ctimeMs >= started && fs.existsSync(path.join(d, 'classeurs/avec-erreurs.xlsx')));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
 
 /** A plain HTTP request to the server, with the Host header and the headers given. */
 function request(pathname: string, opts: { host?: string; method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -45,6 +58,7 @@ beforeAll(async () => {
   // The page's bundle (npm run build makes it; a targeted run of this file may come right after tsc).
   const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-page.mjs')], { cwd: root, encoding: 'utf8' });
   expect(built.status, built.stderr).toBe(0);
+  started = Date.now() - 1000;
   w = tmpDir('x2s-ui-');
   depot = path.join(w, 'depot');
   proc = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', depot], { cwd: w, env: { ...process.env, BROWSER: '/bin/false' } });
@@ -191,7 +205,7 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     expect(fs.readFileSync((await download.path())!).equals(fs.readFileSync(path.join(depot, 'avec-erreurs.resultats.xlsx')))).toBe(true);
     // The workbooks were kept in the system's temporary folder, never in the deposit folder.
     expect(fs.readdirSync(depot).filter((f) => f.endsWith('.xlsx') && !f.includes('.resultats.'))).toEqual([]);
-    expect(fs.readdirSync(os.tmpdir()).some((f) => f.startsWith('xlsx2segur-ui-'))).toBe(true);
+    expect(fs.readFileSync(path.join(sessionDir(), 'classeurs/avec-erreurs.xlsx')).equals(fs.readFileSync(SAMPLES[1]))).toBe(true);
   });
 
   it("records the ASP's return dropped, and the journal shows it as journal --json does", async () => {
@@ -243,15 +257,14 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
 
 describe('xlsx2segur ui: Ctrl-C', () => {
   it('stops cleanly on SIGINT: exit code 0, the temporary folder removed', async () => {
-    const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('xlsx2segur-ui-'));
+    const session = sessionDir();
     const code = await new Promise<number | null>((resolve) => {
       proc.on('exit', (c) => resolve(c));
       proc.kill('SIGINT');
     });
     expect(code).toBe(0);
     expect(output).toContain('Interface arrêtée.');
-    const after = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('xlsx2segur-ui-'));
-    expect(after.length).toBe(before.length - 1);
+    expect(fs.existsSync(session)).toBe(false);
     await expect(request('/')).rejects.toThrow();
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runConvert } from '../commands/convert.js';
 import { runRetour } from '../commands/retour.js';
 import { runJournal } from '../commands/journal.js';
-import { runSolde } from '../commands/solde.js';
+import { soldeWorkbooks } from '../commands/solde.js';
 import { Journal } from '../journal/journal.js';
 import { HttpError } from './http.js';
 
@@ -22,6 +22,8 @@ export interface UiSession {
   returnDir: string;
   /** Workbooks (or CSV folders) in the order the page sent them. */
   inputs: string[];
+  /** Where the check or export under way is (the page asks while it waits). */
+  progress: { stage: string; total: number; value: number } | null;
 }
 
 const WORKBOOK = /\.(xlsx|xlsm|xls|xlsb|ods)$/i;
@@ -99,7 +101,12 @@ export async function convertInputs(session: UiSession, body: Record<string, unk
     renumber: !dryRun && body.renumber === true,
     quiet: true,
     stdout: (t) => (summary += t),
-  });
+    progress: {
+      stage: (stage, total) => void (session.progress = { stage, total, value: 0 }),
+      tick: (n = 1) => void (session.progress && (session.progress.value += n)),
+      done: () => void (session.progress = null),
+    },
+  }).finally(() => (session.progress = null));
   return withoutFolder({ exitCode: outcome.exitCode, report: outcome.report, texte: summary }, session.inputDir);
 }
 
@@ -160,13 +167,11 @@ export async function recordPayments(session: UiSession, body: Record<string, un
 
 export const SOLDE_NAME = 'solde-bio-sgl.xlsx';
 
-/** solde --from <dossier> -o <dossier>/solde-bio-sgl.xlsx: the workbooks it wrote are listed. */
+/** solde --from <dossier> -o <dossier>/solde-bio-sgl.xlsx: the workbooks it wrote are offered. */
 export async function prepareSolde(session: UiSession, body: Record<string, unknown>) {
-  const before = new Map(depositFiles(session).map((f) => [f.nom, f.modifie]));
   let out = '';
-  const exitCode = await runSolde({ from: session.outDir, out: path.join(session.outDir, SOLDE_NAME), nonPayees: body.nonPayees === true, stdout: (t) => (out += t) });
-  const written = depositFiles(session).filter((f) => /^solde-bio-sgl(-.+)?\.xlsx$/.test(f.nom) && before.get(f.nom) !== f.modifie);
-  return { exitCode, lignes: out.split('\n').filter(Boolean), classeurs: written.map((f) => f.nom) };
+  const r = await soldeWorkbooks({ from: session.outDir, out: path.join(session.outDir, SOLDE_NAME), nonPayees: body.nonPayees === true, stdout: (t) => (out += t) });
+  return { exitCode: r.exitCode, lignes: out.split('\n').filter(Boolean), classeurs: r.files.map((f) => path.basename(f)) };
 }
 
 /** The deposit folder's files the page offers: JSON files, PJ zips, workbooks and the journal. */

@@ -56,7 +56,7 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rest: strin
 
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx2segur-ui-'));
-  const session: UiSession = { outDir: opts.outDir, inputDir: path.join(tmp, 'classeurs'), returnDir: path.join(tmp, 'retours'), inputs: [] };
+  const session: UiSession = { outDir: opts.outDir, inputDir: path.join(tmp, 'classeurs'), returnDir: path.join(tmp, 'retours'), inputs: [], progress: null };
   fs.mkdirSync(session.inputDir);
   fs.mkdirSync(session.returnDir);
   const token = crypto.randomBytes(24).toString('base64url');
@@ -80,6 +80,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       tons: TONES,
       fichiers: depositFiles(session),
     }),
+    // Not queued: asked while a check runs.
+    'GET progression': async () => ({ progression: session.progress }),
     'PUT entrees': async (req, _res, rest) => {
       const bytes = await readBody(req, MAX_UPLOAD);
       return serial(async () => saveInput(session, decodeURIComponent(rest), bytes));

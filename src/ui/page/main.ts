@@ -52,6 +52,30 @@ function setProgress(label: string | null, value?: number): void {
   else bar.value = value;
 }
 
+/** While a check or an export runs, its stage and how far it is, asked of the server. */
+async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
+  setProgress(label);
+  let running = true;
+  const poll = async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 300));
+      if (!running) break;
+      try {
+        const { progression: p } = await get<{ progression: { stage: string; total: number; value: number } | null }>('api/progression');
+        if (running && p) setProgress(`${label} — ${p.stage} : ${Math.min(p.value, p.total)} sur ${p.total}`, p.total ? (100 * Math.min(p.value, p.total)) / p.total : undefined);
+      } catch {
+        // the answer of the action itself says what went wrong
+      }
+    }
+  };
+  void poll();
+  try {
+    return await work;
+  } finally {
+    running = false;
+  }
+}
+
 /** Runs one action at a time; the buttons wait, the page says what is going on. */
 async function action<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
   if (busy) {
@@ -115,8 +139,7 @@ async function check(): Promise<void> {
     return;
   }
   const r = await action(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')}…`, async () => {
-    setProgress(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')} (lecture et contrôle de chaque demande)…`);
-    return post<ConvertAnswer>('api/verifier', { date: depositDate(), pj: pjInput.value });
+    return withProgress(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')}`, post<ConvertAnswer>('api/verifier', { date: depositDate(), pj: pjInput.value }));
   });
   if (!r) return;
   showReport(r.report);
@@ -239,13 +262,15 @@ async function openFile(name: string): Promise<void> {
 
 async function exportFiles(): Promise<void> {
   const r = await action('Export des fichiers JSON…', async () => {
-    setProgress('Export : vérification, écriture des fichiers JSON, du journal et des classeurs de résultats…');
-    return post<ConvertAnswer>('api/exporter', {
-      date: depositDate(),
-      pj: pjInput.value,
-      force: byId<HTMLInputElement>('forcer').checked,
-      renumber: byId<HTMLInputElement>('renumeroter').checked,
-    });
+    return withProgress(
+      'Export',
+      post<ConvertAnswer>('api/exporter', {
+        date: depositDate(),
+        pj: pjInput.value,
+        force: byId<HTMLInputElement>('forcer').checked,
+        renumber: byId<HTMLInputElement>('renumeroter').checked,
+      }),
+    );
   });
   if (!r) return;
   showReport(r.report);
@@ -450,6 +475,13 @@ async function start(): Promise<void> {
     const files = [...(choose.files ?? [])];
     choose.value = '';
     void addFiles(files);
+  });
+  const csvFolder = byId<HTMLInputElement>('choix-dossier-csv');
+  csvFolder.addEventListener('change', () => {
+    const files = [...(csvFolder.files ?? [])].filter((f) => /\.csv$/i.test(f.name));
+    csvFolder.value = '';
+    if (files.length) void addFiles(files);
+    else showError(new ApiError('Ce dossier ne contient aucun fichier .csv : choisissez le dossier où Excel a enregistré les feuilles en CSV.'));
   });
   const returns = byId<HTMLInputElement>('choix-retours');
   returns.addEventListener('change', () => {
