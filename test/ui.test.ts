@@ -248,6 +248,13 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     await page.waitForSelector('#alerte:not([hidden])');
     expect(await page.locator('#alerte').textContent()).toContain(`--pj ${path.join(w, 'absent')} : ce dossier de pièces justificatives est introuvable.`);
     await page.fill('#dossier-pj', '');
+    // A folder of CSV files that are not CSV: the CLI's message, the other workbooks checked all the same; then taken away.
+    await page.setInputFiles('#choix-dossier-csv', path.join(root, 'test/fixtures/broken/csv-binaire'));
+    await page.waitForSelector('.echecs li');
+    expect(await page.locator('.echecs li').textContent()).toContain("csv-binaire/Commandes.csv : ce fichier n'est pas un fichier CSV (contenu binaire, une archive zip : un classeur .xlsx renommé en .csv ?)");
+    expect(await page.locator('table.demandes tbody tr').count()).toBe(8);
+    await page.click('button[aria-label="Retirer csv-binaire"]');
+    await page.waitForSelector('.echecs', { state: 'detached' });
   });
 
   it('sent nothing anywhere but to its own server', () => {

@@ -101,13 +101,17 @@ async function action<T>(label: string, work: () => Promise<T>): Promise<T | und
   }
 }
 
+/**
+ * Something to export: a valid demande; with « exporter même les demandes déjà exportées », any demande our
+ * checks accept; with « nouveau numéro », an avance the ASP rejected.
+ */
 function canExport(): boolean {
-  return Boolean(lastReport && lastReport.demandes.some((d) => d.status === 'valide'));
+  const force = byId<HTMLInputElement>('forcer').checked;
+  const renumber = byId<HTMLInputElement>('renumeroter').checked;
+  return Boolean(lastReport && lastReport.demandes.some((d) => d.status === 'valide' || (force && d.status !== 'rejetee') || (renumber && d.status === 'rejetee_asp')));
 }
 
 // ---- Workbooks -------------------------------------------------------------------------------------------
-
-const WORKBOOK = /\.(xlsx|xlsm|xls|xlsb|ods)$/i;
 
 /** Sends the files chosen or dropped (workbooks; CSV files make one workbook), then checks them all. */
 async function addFiles(list: FileList | File[]): Promise<void> {
@@ -118,19 +122,24 @@ async function addFiles(list: FileList | File[]): Promise<void> {
   const folder = csv.length ? (csv[0].webkitRelativePath.split('/').slice(-2, -1)[0] || 'classeur-csv') : '';
   const sends = [...others.map((f) => ({ name: f.name, file: f })), ...csv.map((f) => ({ name: `${folder}/${f.name}`, file: f }))];
   const total = sends.reduce((n, s) => n + s.file.size, 0) || 1;
+  // A file refused (not a workbook, too big) does not stop the others: what to do is said once they are checked.
+  const refused: string[] = [];
   await action(`Envoi de ${plural(sends.length, 'fichier', 'fichiers')}…`, async () => {
     let done = 0;
     for (const [n, s] of sends.entries()) {
       const label = `Envoi de ${s.file.name} (${n + 1}/${sends.length})`;
       setProgress(label, (100 * done) / total);
-      const r = await upload<{ inputs: string[] }>(`api/entrees/${s.name.split('/').map(encodeURIComponent).join('/')}`, s.file, (sent) => setProgress(label, (100 * (done + sent)) / total));
-      etat.entrees = r.inputs;
+      try {
+        const r = await upload<{ inputs: string[] }>(`api/entrees/${s.name.split('/').map(encodeURIComponent).join('/')}`, s.file, (sent) => setProgress(label, (100 * (done + sent)) / total));
+        etat.entrees = r.inputs;
+      } catch (e) {
+        refused.push(e instanceof Error ? e.message : String(e));
+      }
       done += s.file.size;
     }
   });
-  const refused = others.filter((f) => !WORKBOOK.test(f.name));
-  if (refused.length === others.length && !csv.length) return;
-  await check();
+  if (refused.length < sends.length) await check();
+  if (refused.length) showError(new ApiError(refused.join(' ')));
 }
 
 async function check(): Promise<void> {
@@ -189,7 +198,9 @@ function renderWorkbooks(r: Report | null): void {
     replace(box, etat.entrees.length ? '' : h('p', { class: 'aide' }, 'Aucun classeur pour l\'instant.'));
     return;
   }
-  const failures = r.failures.map((f) => h('li', { class: 'bad' }, f.message));
+  const failures = r.failures.map((f) =>
+    h('li', { class: 'bad' }, f.message, etat.entrees.includes(f.file) ? [' ', h('button', { type: 'button', class: 'secondaire petit action', 'aria-label': `Retirer ${f.file}`, onclick: () => removeWorkbook(f.file) }, 'Retirer')] : null),
+  );
   const skipped = r.skipped.map((s) => h('li', {}, s.message));
   const cards = r.workbooks.map((w) => {
     const name = baseName(w.file);
@@ -503,6 +514,7 @@ async function start(): Promise<void> {
   });
   dateInput.addEventListener('change', () => void (etat.entrees.length && check()));
   exportButton.addEventListener('click', () => void exportFiles());
+  for (const id of ['forcer', 'renumeroter']) byId(id).addEventListener('change', () => (exportButton.disabled = busy || !canExport()));
   byId('payees').addEventListener('click', () => void payments('payee'));
   byId('refusees').addEventListener('click', () => void payments('refusee'));
   byId('preparer-solde').addEventListener('click', () => void solde());

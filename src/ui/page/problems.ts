@@ -116,7 +116,11 @@ export class ProblemsTable {
 
   /** The rows shown, as Excel in French opens a CSV: semicolons, UTF-8 with its byte order mark, CRLF. */
   private saveCsv(): void {
-    const cell = (v: string) => (/[";\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    // A text that begins like a formula stays a text in Excel (an apostrophe before it).
+    const cell = (raw: string) => {
+      const v = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+      return /[";\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    };
     const lines = [COLUMNS.map((c) => c.title), ...this.shown().map((i) => COLUMNS.map((c) => c.value(i)))].map((l) => l.map(cell).join(';'));
     saveText('problemes.csv', '\uFEFF' + lines.join('\r\n') + '\r\n', 'text/csv;charset=utf-8');
   }
