@@ -183,7 +183,7 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
 
   });
 
-  it('exports: the JSON files are byte for byte those convert writes, each shown with what to type on the portal', async () => {
+  it("exports: the JSON files and results workbooks are byte for byte those convert writes, each file shown with what to type on the portal", async () => {
     await page.click('#exporter');
     await page.waitForSelector('#table-export');
     const other = path.join(w, 'cli');
@@ -192,6 +192,8 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     expect(names).toEqual(['JSON-ANS0000001-20261124-001.json', 'JSON-ANS0000099-20261124-001.json']);
     expect(jsonFiles(depot)).toEqual(names);
     for (const n of names) expect(fs.readFileSync(path.join(depot, n)).equals(fs.readFileSync(path.join(other, n))), n).toBe(true);
+    // The results workbooks too, though the page checked the workbooks (validate) before exporting them.
+    for (const n of ['exemple-specification.resultats.xlsx', 'avec-erreurs.resultats.xlsx']) expect(fs.readFileSync(path.join(depot, n)).equals(fs.readFileSync(path.join(other, n))), n).toBe(true);
     const portal = await page.$$eval('#table-export tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-fichier'), tr.querySelector('[data-col="type"]')!.textContent, tr.querySelector('[data-col="ans"]')!.textContent]));
     expect(portal).toEqual([
       [names[0], 'avance', 'ANS0000001'],
