@@ -216,7 +216,15 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     for (const l of deposited.lignesImport) Object.assign(l, { numeroASP: 'FINBIO000006', codeTraitement: '0', libelleTraitement: 'Demande acceptée' });
     const answer = path.join(w, 'reponse.json');
     fs.writeFileSync(answer, JSON.stringify(deposited, null, 2));
-    await page.setInputFiles('#choix-retours', answer);
+    // Dropped on its zone, as a file dragged from the downloads folder.
+    await page.evaluate(
+      ([name, text]) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], name, { type: 'application/json' }));
+        document.getElementById('retour-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      ['reponse.json', fs.readFileSync(answer, 'utf8')],
+    );
     await page.waitForSelector('#resultat-retour li');
     expect(await page.locator('#resultat-retour li').allTextContents()).toEqual(['✓ reponse.json, ligne 1 (avance) : demande 00001 acceptée, dossier FINBIO000006.']);
     await page.waitForSelector('#table-journal [data-status="acceptee_asp"]');

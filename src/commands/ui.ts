@@ -13,26 +13,30 @@ export interface UiOptions {
 
 /**
  * Opens an address or a file with the program the system associates with it: $BROWSER when set (for an
- * address), else xdg-open, open (macOS) or start (Windows). Returns false when none could be started; a
- * failure later (no desktop) is silent: the address is printed anyway.
+ * address), else xdg-open, open (macOS) or start (Windows). Resolves false when that program could not be
+ * started (none installed); what it does next (no desktop) is its own business: the address is printed anyway.
  */
-export function openWithSystem(target: string, browser = false): boolean {
+export function openWithSystem(target: string, browser = false): Promise<boolean> {
   const [cmd, args] =
     browser && process.env.BROWSER
       ? [process.env.BROWSER, [target]]
       : process.platform === 'darwin'
         ? ['open', [target]]
         : process.platform === 'win32'
-          ? ['cmd', ['/c', 'start', '""', target.replace(/&/g, '^&')]]
+          ? ['cmd', ['/c', 'start', '""', `"${target}"`]]
           : ['xdg-open', [target]];
-  try {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true, windowsHide: true });
-    child.on('error', () => undefined);
-    child.unref();
-    return true;
-  } catch {
-    return false;
-  }
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(cmd, args, { stdio: 'ignore', detached: true, windowsHide: true, windowsVerbatimArguments: process.platform === 'win32' });
+      child.once('error', () => resolve(false));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**
@@ -65,6 +69,6 @@ export async function runUi(opts: UiOptions): Promise<number> {
   out(`xlsx2segur ui — dossier de dépôt ${path.resolve(opts.outDir)}\n`);
   out(`Interface ouverte à l'adresse : ${server.url}\n`);
   out(`Elle n'est joignable que depuis cette machine. Ctrl-C pour l'arrêter.\n`);
-  if (opts.open && !openWithSystem(server.url, true)) out(`Navigateur non ouvert : copiez l'adresse ci-dessus dans votre navigateur.\n`);
+  if (opts.open && !(await openWithSystem(server.url, true))) out(`Navigateur non ouvert : copiez l'adresse ci-dessus dans votre navigateur.\n`);
   return stopped;
 }

@@ -38,7 +38,7 @@ export interface UiServer {
 export interface UiServerOptions {
   outDir: string;
   /** Opens a file of the deposit folder with the program the system associates with it (the results workbook in Excel). */
-  openFile?: (file: string) => boolean;
+  openFile?: (file: string) => Promise<boolean>;
 }
 
 /** The page's assets, built by scripts/build-page.mjs beside the compiled server. */
@@ -121,7 +121,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     'POST ouvrir': async (req) => {
       const body = await readJson(req);
       const file = depositFile(session, String(body.nom ?? ''));
-      const opened = opts.openFile?.(file) ?? false;
+      const opened = (await opts.openFile?.(file)) ?? false;
       if (!opened) throw new HttpError(500, `Impossible d'ouvrir ${file} sur cette machine : téléchargez-le plutôt (bouton « Télécharger »).`);
       return { ouvert: file };
     },
