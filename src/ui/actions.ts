@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runConvert } from '../commands/convert.js';
 import { runRetour } from '../commands/retour.js';
-import { runJournal } from '../commands/journal.js';
+import { journalOutcome, runJournal } from '../commands/journal.js';
 import { soldeWorkbooks } from '../commands/solde.js';
 import { Journal } from '../journal/journal.js';
 import { HttpError } from './http.js';
@@ -159,10 +159,9 @@ export async function recordPayments(session: UiSession, body: Record<string, un
     if (!lines.length) throw new HttpError(400, 'Aucun numéro de dossier : saisissez les numéros FINBIO… des avances payées (ou refusées), séparés par des espaces ou des retours à la ligne.');
     return { exitCode: 1, lignes: lines };
   }
-  let out = '';
-  const exitCode = await runJournal({ dir: session.outDir, payee: keep(payee), refusee: keep(refusee), stdout: (t) => (out += t) });
-  lines.push(...out.split('\n').filter(Boolean));
-  return { exitCode: lines.some((l) => l.startsWith('✗')) && exitCode === 0 ? 1 : exitCode, lignes: lines };
+  const r = await journalOutcome({ dir: session.outDir, payee: keep(payee), refusee: keep(refusee), stdout: () => undefined });
+  lines.push(...r.payments.map((p) => p.message), ...r.workbooks.map((w) => (w.ok ? `Classeur de résultats mis à jour : ${w.message}` : `✗ ${w.message}`)));
+  return { exitCode: lines.length > r.payments.length + r.workbooks.length && r.exitCode === 0 ? 1 : r.exitCode, lignes: lines, paiements: r.payments };
 }
 
 export const SOLDE_NAME = 'solde-bio-sgl.xlsx';
