@@ -218,7 +218,7 @@ function renderWorkbooks(r: Report | null): void {
             h(
               'table',
               { class: 'demandes' },
-              h('caption', {}, `Demandes de ${name}`),
+              h('caption', {}, `Demandes de ${name}${demandes[0] ? `, feuille « ${demandes[0].sheet} »` : ''}`),
               h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'N° éditeur'), h('th', { scope: 'col' }, 'Ligne'), h('th', { scope: 'col' }, 'Statut'), h('th', { scope: 'col' }, 'Problèmes'))),
               h(
                 'tbody',
@@ -228,9 +228,9 @@ function renderWorkbooks(r: Report | null): void {
                     'tr',
                     { 'data-demande': d.numeroEditeur },
                     h('th', { scope: 'row' }, d.numeroEditeur),
-                    h('td', {}, `${d.sheet}, ligne ${d.row}`),
+                    h('td', { title: `feuille « ${d.sheet} », ligne ${d.row}` }, String(d.row)),
                     h('td', { class: `statut ${tone(d.status)}`, 'data-status': d.status }, d.statusLabel),
-                    h('td', {}, [...d.errors, ...d.warnings].join(', ') || '—'),
+                    h('td', { class: 'codes' }, [...new Set([...d.errors, ...d.warnings])].join(', ') || '—'),
                   ),
                 ),
               ),
