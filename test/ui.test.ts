@@ -26,6 +26,8 @@ let context: BrowserContext;
 let page: Page;
 /** Requests the page tried to send anywhere but to its server: the network guard fails the tests if any. */
 const outside: string[] = [];
+/** Errors the page's console reported (a Content-Security-Policy violation would be one). */
+const consoleErrors: string[] = [];
 /** When this file's server was started (the temporary folders older than that are other runs'). */
 let started = 0;
 
@@ -74,7 +76,7 @@ beforeAll(async () => {
     proc.on('exit', (code) => reject(new Error(`ui s'est arrêté (${code}) : ${output}`)));
   });
   port = Number(new URL(url).port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--lang=fr-FR'], env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--lang=fr-FR'], env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', LANGUAGE: 'fr' } });
   context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, locale: 'fr-FR' });
   await context.route('**', (route) => {
     const target = route.request().url();
@@ -84,6 +86,8 @@ beforeAll(async () => {
   });
   page = await context.newPage();
   page.on('pageerror', (e) => outside.push(`erreur de la page : ${e.message}`));
+  // A Content-Security-Policy violation, or any other fault, is reported on the console.
+  page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(`${m.text()} ${m.location().url}`)));
 });
 
 afterAll(async () => {
@@ -267,8 +271,10 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     await page.waitForSelector('.echecs', { state: 'detached' });
   });
 
-  it('sent nothing anywhere but to its own server', () => {
+  it('sent nothing anywhere but to its own server, and broke no rule of its Content-Security-Policy', () => {
     expect(outside).toEqual([]);
+    // The one error: the check refused for its missing PJ folder, which the page said (the test asked for it).
+    expect(consoleErrors).toEqual([expect.stringMatching(/^Failed to load resource: the server responded with a status of 400 \(Bad Request\) http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/api\/verifier$/)]);
   });
 });
 

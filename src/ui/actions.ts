@@ -185,7 +185,8 @@ export function depositFiles(session: UiSession): { nom: string; octets: number;
     .filter((n) => /\.(json|zip|xlsx)$/i.test(n) && !n.startsWith('.'))
     .sort()
     .flatMap((n) => {
-      const s = fs.statSync(path.join(session.outDir, n), { throwIfNoEntry: false });
+      // A link is not followed: only the folder's own files are offered.
+      const s = fs.lstatSync(path.join(session.outDir, n), { throwIfNoEntry: false });
       return s?.isFile() ? [{ nom: n, octets: s.size, modifie: s.mtime.toISOString() }] : [];
     });
 }
