@@ -63,7 +63,7 @@ beforeAll(async () => {
   started = Date.now() - 1000;
   w = tmpDir('x2s-ui-');
   depot = path.join(w, 'depot');
-  proc = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', depot], { cwd: w, env: { ...process.env, BROWSER: '/bin/false' } });
+  proc = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', depot], { cwd: w, env: { ...process.env, BROWSER: '/bin/false', XLSX2SEGUR_LOCK_WAIT: '1' } });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (t: string) => (output += t));
   url = await new Promise<string>((resolve, reject) => {
@@ -269,12 +269,23 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     expect(await page.locator('table.demandes tbody tr').count()).toBe(8);
     await page.click('button[aria-label="Retirer csv-binaire"]');
     await page.waitForSelector('.echecs', { state: 'detached' });
+    // The deposit folder held by another command (this test's process, alive): the page says so, nothing is written.
+    const lock = path.join(depot, 'xlsx2segur.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), command: 'convert', token: 'autre' }));
+    const journalBefore = fs.readFileSync(path.join(depot, 'xlsx2segur-journal.json'));
+    await page.fill('#numeros', 'FINBIO000006');
+    await page.click('#refusees');
+    await page.waitForSelector('#alerte:not([hidden])');
+    expect(await page.locator('#alerte').textContent()).toContain(`Le dossier ${depot} est occupé par une autre commande`);
+    expect(fs.readFileSync(path.join(depot, 'xlsx2segur-journal.json')).equals(journalBefore)).toBe(true);
+    fs.rmSync(lock);
   });
 
   it('sent nothing anywhere but to its own server, and broke no rule of its Content-Security-Policy', () => {
     expect(outside).toEqual([]);
-    // The one error: the check refused for its missing PJ folder, which the page said (the test asked for it).
-    expect(consoleErrors).toEqual([expect.stringMatching(/^Failed to load resource: the server responded with a status of 400 \(Bad Request\) http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/api\/verifier$/)]);
+    // The only errors: the two actions refused above (missing PJ folder, folder held), which the page said.
+    const refused = (action: string) => new RegExp(`^Failed to load resource: the server responded with a status of 400 \\(Bad Request\\) http://127\\.0\\.0\\.1:\\d+/[\\w-]+/api/${action}$`);
+    expect(consoleErrors).toEqual([expect.stringMatching(refused('verifier')), expect.stringMatching(refused('paiements'))]);
   });
 });
 
