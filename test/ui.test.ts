@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bin, cli, jsonFiles, readJson, root, tmpDir } from './helpers.js';
+import { excelRef } from '../src/ui/page/problems.js';
 
 /**
  * `xlsx2segur ui` as its user meets it: the real command started with --no-open, its page driven in Debian's
@@ -93,6 +94,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+});
+
+describe('xlsx2segur ui: a cell in Excel\'s own form', () => {
+  it('sheet!cell, the sheet quoted when Excel would quote it; a whole row when no column is known', () => {
+    expect(excelRef({ sheet: 'Commandes', row: 12, column: 'D' })).toBe('Commandes!D12');
+    expect(excelRef({ sheet: 'Scénarios', row: 7, column: 'D' })).toBe('Scénarios!D7');
+    expect(excelRef({ sheet: 'Mes commandes', row: 2, column: 'AA' })).toBe("'Mes commandes'!AA2");
+    expect(excelRef({ sheet: "L'été", row: 1, column: 'A' })).toBe("'L''été'!A1");
+    expect(excelRef({ sheet: '2026', row: 1, column: 'A' })).toBe("'2026'!A1");
+    expect(excelRef({ sheet: 'AB12', row: 1, column: 'A' })).toBe("'AB12'!A1");
+    expect(excelRef({ sheet: 'Fichier', row: 3 })).toBe('Fichier!3:3');
+    expect(excelRef({})).toBe('');
+  });
 });
 
 describe('xlsx2segur ui: the server', () => {
