@@ -52,6 +52,15 @@ const assetDir = path.dirname(fileURLToPath(import.meta.url));
 /** Workbooks up to this size are taken by the page (the CLI has no such limit). */
 export const MAX_UPLOAD = 250 * 1024 * 1024;
 
+/** A name in an address, decoded; a malformed one is refused. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new HttpError(400, `Nom mal formé dans l'adresse (« ${text} ») : rechargez la page et recommencez.`);
+  }
+}
+
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rest: string, url: URL) => Promise<unknown>;
 
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
@@ -84,9 +93,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     'GET progression': async () => ({ progression: session.progress }),
     'PUT entrees': async (req, _res, rest) => {
       const bytes = await readBody(req, MAX_UPLOAD);
-      return serial(async () => saveInput(session, decodeURIComponent(rest), bytes));
+      return serial(async () => saveInput(session, decoded(rest), bytes));
     },
-    'DELETE entrees': async (_req, _res, rest) => serial(async () => (rest ? removeInput(session, decodeURIComponent(rest)) : clearInputs(session))),
+    'DELETE entrees': async (_req, _res, rest) => serial(async () => (rest ? removeInput(session, decoded(rest)) : clearInputs(session))),
     'POST verifier': async (req) => {
       const body = await readJson(req);
       return serial(() => convertInputs(session, body, true));
@@ -110,7 +119,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
     'GET fichiers': async (_req, res, rest) => {
       if (!rest) return { fichiers: depositFiles(session) };
-      const file = depositFile(session, decodeURIComponent(rest));
+      const file = depositFile(session, decoded(rest));
       const name = path.basename(file);
       const type = /\.json$/i.test(name) ? 'application/json' : /\.zip$/i.test(name) ? 'application/zip' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
       send(res, 200, type, fs.readFileSync(file), {
@@ -122,7 +131,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const body = await readJson(req);
       const file = depositFile(session, String(body.nom ?? ''));
       const opened = (await opts.openFile?.(file)) ?? false;
-      if (!opened) throw new HttpError(500, `Impossible d'ouvrir ${file} sur cette machine : téléchargez-le plutôt (bouton « Télécharger »).`);
+      if (!opened) throw new HttpError(500, `Impossible d'ouvrir ${file} sur cette machine : téléchargez-le plutôt (cliquez son nom dans la page).`);
       return { ouvert: file };
     },
   };
