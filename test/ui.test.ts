@@ -57,6 +57,29 @@ function request(pathname: string, opts: { host?: string; method?: string; heade
   });
 }
 
+/** The ports of the servers this file started: the only places the page may reach. */
+const servers = new Set<number>();
+
+/** Starts `xlsx2segur ui --no-open -o <depot>` and waits for the address it prints. */
+async function startUi(dir: string): Promise<{ proc: ChildProcessWithoutNullStreams; url: string; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', dir], { cwd: path.dirname(dir), env: { ...process.env, BROWSER: '/bin/false', XLSX2SEGUR_LOCK_WAIT: '1' } });
+  let text = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (t: string) => (text += t));
+  const address = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (t: string) => {
+      text += t;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\//.exec(text);
+      if (m) resolve(m[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`ui s'est arrêté (${code}) : ${text}`)));
+  });
+  const p = Number(new URL(address).port);
+  servers.add(p);
+  return { proc: child, url: address, port: p, output: () => text };
+}
+
 beforeAll(async () => {
   // The page's bundle (npm run build makes it; a targeted run of this file may come right after tsc).
   const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-page.mjs')], { cwd: root, encoding: 'utf8' });
@@ -64,24 +87,16 @@ beforeAll(async () => {
   started = Date.now() - 1000;
   w = tmpDir('x2s-ui-');
   depot = path.join(w, 'depot');
-  proc = spawn(process.execPath, [bin, 'ui', '--no-open', '-o', depot], { cwd: w, env: { ...process.env, BROWSER: '/bin/false', XLSX2SEGUR_LOCK_WAIT: '1' } });
-  proc.stderr.setEncoding('utf8');
+  const first = await startUi(depot);
+  ({ proc, url, port } = first);
+  output = first.output();
+  proc.stdout.on('data', (t: string) => (output += t));
   proc.stderr.on('data', (t: string) => (output += t));
-  url = await new Promise<string>((resolve, reject) => {
-    proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (t: string) => {
-      output += t;
-      const m = /http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\//.exec(output);
-      if (m) resolve(m[0]);
-    });
-    proc.on('exit', (code) => reject(new Error(`ui s'est arrêté (${code}) : ${output}`)));
-  });
-  port = Number(new URL(url).port);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--lang=fr-FR'], env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', LANGUAGE: 'fr' } });
   context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, locale: 'fr-FR' });
   await context.route('**', (route) => {
     const target = route.request().url();
-    if (target.startsWith(`http://127.0.0.1:${port}/`)) return route.continue();
+    if ([...servers].some((p) => target.startsWith(`http://127.0.0.1:${p}/`))) return route.continue();
     outside.push(target);
     return route.abort();
   });
@@ -294,7 +309,43 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     expect(fs.readFileSync(path.join(depot, 'xlsx2segur-journal.json')).equals(journalBefore)).toBe(true);
     fs.rmSync(lock);
   });
+});
 
+describe('xlsx2segur ui: the PJ folder', () => {
+  it('checked in the folder chosen, one .zip beside the JSON file, offered on the page: the bytes convert --pj writes', async () => {
+    const base = tmpDir('x2s-ui-pj-');
+    const pieces = path.join(base, 'pieces');
+    fs.mkdirSync(pieces);
+    for (const t of ['BDC', 'HT']) fs.writeFileSync(path.join(pieces, `BIO-SGL-Va1-${t}-00001.pdf`), `%PDF-1.4\n${'x'.repeat(500)}\n%%EOF\n`);
+    const second = await startUi(path.join(base, 'depot'));
+    const p = await context.newPage();
+    try {
+      await p.goto(second.url);
+      await p.waitForSelector('body[data-pret="oui"]');
+      await p.fill('#date-depot', '2026-11-24');
+      await p.fill('#dossier-pj', pieces);
+      await p.setInputFiles('#choix-classeurs', SAMPLES[0]);
+      await p.waitForSelector('#totaux');
+      await p.click('#exporter');
+      await p.waitForSelector('#table-export');
+      const zip = 'JSON-ANS0000001-20261124-001.zip';
+      const spaces = (t: string | null) => (t ?? '').replace(/[\s\u202f]/g, ' ');
+      const size = fs.statSync(path.join(base, 'depot', zip)).size;
+      expect(spaces(await p.locator('#table-export tbody tr td').last().textContent())).toBe(spaces(`${zip} (${size.toLocaleString('fr-FR')} octets)`));
+      expect(cli(['convert', SAMPLES[0], '-o', path.join(base, 'cli'), '--date', DATE, '--pj', pieces]).code).toBe(0);
+      for (const f of [zip, 'JSON-ANS0000001-20261124-001.json']) expect(fs.readFileSync(path.join(base, 'depot', f)).equals(fs.readFileSync(path.join(base, 'cli', f))), f).toBe(true);
+      const [download] = await Promise.all([p.waitForEvent('download'), p.click(`#table-export a[download="${zip}"]`)]);
+      expect(fs.readFileSync((await download.path())!).equals(fs.readFileSync(path.join(base, 'cli', zip)))).toBe(true);
+    } finally {
+      await p.close();
+      const stopped = new Promise((resolve) => second.proc.once('exit', resolve));
+      second.proc.kill('SIGINT');
+      expect(await stopped).toBe(0);
+    }
+  });
+});
+
+describe('xlsx2segur ui: the network guard', () => {
   it('sent nothing anywhere but to its own server, and broke no rule of its Content-Security-Policy', () => {
     expect(outside).toEqual([]);
     // The only errors: the two actions refused above (missing PJ folder, folder held), which the page said.
