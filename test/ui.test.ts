@@ -43,6 +43,13 @@ function sessionDir(): string {
   return found[0];
 }
 
+/** Types a date in the deposit date field and leaves it (a changed date checks the workbooks again): once that check is over. */
+async function typeDate(p: Page, date: string): Promise<void> {
+  await p.fill('#date-depot', date);
+  await p.locator('#date-depot').blur();
+  await p.waitForSelector('body:not([aria-busy])');
+}
+
 /** A plain HTTP request to the server, with the Host header and the headers given. */
 function request(pathname: string, opts: { host?: string; method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -166,7 +173,7 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     // Every field has a label a screen reader announces.
     const unlabelled = await page.$$eval('input, textarea', (els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
     expect(unlabelled).toEqual([]);
-    await page.fill('#date-depot', '2026-11-24');
+    await typeDate(page, '24/11/2026');
     await page.setInputFiles('#choix-classeurs', SAMPLES);
     await page.waitForSelector('#totaux');
 
@@ -286,6 +293,12 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
   });
 
   it('says what to do when an action cannot be done', async () => {
+    await page.fill('#date-depot', '31/02/2026');
+    await page.locator('#date-depot').blur();
+    await page.waitForSelector('#alerte:not([hidden])');
+    expect(await page.locator('#alerte').textContent()).toBe('Action impossible : Date de dépôt « 31/02/2026 » invalide : écrivez-la JJ/MM/AAAA, par exemple 24/11/2026.');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('date-depot');
+    await typeDate(page, '24/11/2026');
     await page.fill('#dossier-pj', path.join(w, 'absent'));
     await page.click('#reverifier');
     await page.waitForSelector('#alerte:not([hidden])');
@@ -322,7 +335,7 @@ describe('xlsx2segur ui: the PJ folder', () => {
     try {
       await p.goto(second.url);
       await p.waitForSelector('body[data-pret="oui"]');
-      await p.fill('#date-depot', '2026-11-24');
+      await typeDate(p, '24/11/2026');
       await p.fill('#dossier-pj', pieces);
       await p.setInputFiles('#choix-classeurs', SAMPLES[0]);
       await p.waitForSelector('#totaux');

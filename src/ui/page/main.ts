@@ -37,9 +37,22 @@ function clearError(): void {
   byId('alerte').hidden = true;
 }
 
-/** The deposit date as AAAAMMJJ, from the date field. */
-function depositDate(): string | undefined {
-  return dateInput.value ? dateInput.value.replace(/-/g, '') : undefined;
+/**
+ * The deposit date as AAAAMMJJ, from the date field (JJ/MM/AAAA, as French people write it whatever the
+ * browser's language); undefined when empty (the command takes today). A date that is not one is said on
+ * the page, and null is returned: nothing is run.
+ */
+function depositDate(): string | undefined | null {
+  const v = dateInput.value.trim();
+  if (!v) return undefined;
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+  const d = m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : undefined;
+  if (!m || !d || d.getUTCDate() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1) {
+    showError(new ApiError(`Date de dépôt « ${v} » invalide : écrivez-la JJ/MM/AAAA, par exemple 24/11/2026.`));
+    dateInput.focus();
+    return null;
+  }
+  return `${m[3]}${m[2].padStart(2, '0')}${m[1].padStart(2, '0')}`;
 }
 
 function setProgress(label: string | null, value?: number): void {
@@ -147,8 +160,10 @@ async function check(): Promise<void> {
     renderWorkbooks(null);
     return;
   }
+  const date = depositDate();
+  if (date === null) return;
   const r = await action(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')}…`, async () => {
-    return withProgress(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')}`, post<ConvertAnswer>('api/verifier', { date: depositDate(), pj: pjInput.value }));
+    return withProgress(`Vérification de ${plural(etat.entrees.length, 'classeur', 'classeurs')}`, post<ConvertAnswer>('api/verifier', { date, pj: pjInput.value }));
   });
   if (!r) return;
   showReport(r.report);
@@ -272,11 +287,13 @@ async function openFile(name: string): Promise<void> {
 // ---- Export ----------------------------------------------------------------------------------------------
 
 async function exportFiles(): Promise<void> {
+  const date = depositDate();
+  if (date === null) return;
   const r = await action('Export des fichiers JSON…', async () => {
     return withProgress(
       'Export',
       post<ConvertAnswer>('api/exporter', {
-        date: depositDate(),
+        date,
         pj: pjInput.value,
         force: byId<HTMLInputElement>('forcer').checked,
         renumber: byId<HTMLInputElement>('renumeroter').checked,
@@ -529,7 +546,7 @@ async function start(): Promise<void> {
   }
   byId('dossier').textContent = etat.dossier;
   const t = etat.aujourdhui;
-  dateInput.value = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`;
+  dateInput.value = frenchDate(t);
   renderWorkbooks(null);
   problems.set([]);
   await refreshDeposit();
