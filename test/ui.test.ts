@@ -173,6 +173,10 @@ describe('xlsx2segur ui: the page, as the CLI', () => {
     // Every field has a label a screen reader announces.
     const unlabelled = await page.$$eval('input, textarea', (els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id));
     expect(unlabelled).toEqual([]);
+    // The template to fill, as `xlsx2segur template avance` writes it.
+    const [model] = await Promise.all([page.waitForEvent('download'), page.click('a[download="avance-bio-sgl.xlsx"]')]);
+    expect(cli(['template', 'avance', '-o', path.join(w, 'modele.xlsx')]).code).toBe(0);
+    expect(fs.readFileSync((await model.path())!).equals(fs.readFileSync(path.join(w, 'modele.xlsx')))).toBe(true);
     await typeDate(page, '24/11/2026');
     await page.setInputFiles('#choix-classeurs', SAMPLES);
     await page.waitForSelector('#totaux');

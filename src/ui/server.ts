@@ -20,6 +20,7 @@ import {
 } from './actions.js';
 import { STATUS_NAMES, TONES } from '../status/status.js';
 import { todayCompact } from '../util/dates.js';
+import { KINDS, runTemplate } from '../commands/template.js';
 
 /**
  * The local server of `xlsx2segur ui`: the page and a small JSON API, on 127.0.0.1 only, on a port the
@@ -125,6 +126,13 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       send(res, 200, type, fs.readFileSync(file), {
         'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
       });
+      return undefined;
+    },
+    // xlsx2segur template <type>: the workbook to fill, written in the server's folder and sent.
+    'GET modele': async (_req, res, rest) => {
+      if (!(KINDS as readonly string[]).includes(rest)) throw new HttpError(404, `Modèle « ${rest} » inconnu : avance ou solde.`);
+      const file = await runTemplate({ kind: rest, out: path.join(tmp, `${rest}-bio-sgl.xlsx`), stdout: () => undefined });
+      send(res, 200, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fs.readFileSync(file), { 'Content-Disposition': `attachment; filename="${path.basename(file)}"` });
       return undefined;
     },
     'POST ouvrir': async (req) => {
