@@ -150,10 +150,8 @@ export async function recordPayments(session: UiSession, body: Record<string, un
   const words = (v: unknown) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : []);
   const payee = words(body.payee);
   const refusee = words(body.refusee);
-  const lines: string[] = [];
-  for (const w of [...payee, ...refusee].filter((x) => !ASP_TOKEN.test(x))) {
-    lines.push(`✗ « ${w} » : pas un numéro de dossier ASP (FINBIO suivi de 6 chiffres) ; ignoré.`);
-  }
+  const lines = [...payee, ...refusee].filter((x) => !ASP_TOKEN.test(x)).map((w) => `✗ « ${w} » : pas un numéro de dossier ASP (FINBIO suivi de 6 chiffres) ; ignoré.`);
+  const ignored = lines.length;
   const keep = (l: string[]) => l.filter((x) => ASP_TOKEN.test(x));
   if (!keep(payee).length && !keep(refusee).length) {
     if (!lines.length) throw new HttpError(400, 'Aucun numéro de dossier : saisissez les numéros FINBIO… des avances payées (ou refusées), séparés par des espaces ou des retours à la ligne.');
@@ -161,7 +159,8 @@ export async function recordPayments(session: UiSession, body: Record<string, un
   }
   const r = await journalOutcome({ dir: session.outDir, payee: keep(payee), refusee: keep(refusee), stdout: () => undefined });
   lines.push(...r.payments.map((p) => p.message), ...r.workbooks.map((w) => (w.ok ? `Classeur de résultats mis à jour : ${w.message}` : `✗ ${w.message}`)));
-  return { exitCode: lines.length > r.payments.length + r.workbooks.length && r.exitCode === 0 ? 1 : r.exitCode, lignes: lines, paiements: r.payments };
+  // A word ignored here is a number not taken into account: exit code 1, as journal gives for one it ignores.
+  return { exitCode: ignored && r.exitCode === 0 ? 1 : r.exitCode, lignes: lines, paiements: r.payments };
 }
 
 export const SOLDE_NAME = 'solde-bio-sgl.xlsx';
