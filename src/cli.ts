@@ -111,7 +111,18 @@ async function main(argv: string[]): Promise<number> {
         code = await (await import('./commands/solde.js')).runSolde({ from: a.from, out: a.o, nonPayees: a['non-payees'] as boolean });
       },
     )
-    .demandCommand(1, 'Indiquez une commande : template, convert, validate, modele, retour, journal ou solde.')
+    .command(
+      'ui',
+      'Ouvre l\'interface dans le navigateur : toutes les commandes sur une page, sur cette machine seulement',
+      (y) =>
+        withHelp(y, 'ui')
+          .option('o', { alias: 'out', describe: 'Dossier de dépôt (celui du journal et des classeurs de résultats)', type: 'string', default: 'out' })
+          .option('open', { describe: 'Ouvre le navigateur (--no-open : affiche seulement l\'adresse)', type: 'boolean', default: true }),
+      async (a) => {
+        code = await (await import('./commands/ui.js')).runUi({ outDir: a.o, open: a.open });
+      },
+    )
+    .demandCommand(1, 'Indiquez une commande : template, convert, validate, modele, retour, journal, solde ou ui.')
     .strict()
     .help('help')
     .alias('h', 'help')

@@ -101,6 +101,16 @@ export const HELP = {
       2: `--from introuvable, pas de journal, classeur d'avance illisible, dossier du journal occupé par une autre commande`,
     },
   },
+  ui: {
+    examples: [
+      ['$0 ui -o depot', 'Ouvre dans le navigateur la page de travail du dossier depot/ : déposer les classeurs, voir les problèmes, exporter'],
+      ['$0 ui -o depot --no-open', 'Affiche seulement l\'adresse de la page, à ouvrir dans le navigateur de son choix'],
+    ],
+    exitCodes: {
+      0: 'l\'interface s\'est arrêtée (Ctrl-C)',
+      2: 'le dossier de dépôt indiqué est un fichier, ou le serveur local n\'a pas pu démarrer',
+    },
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type HelpTopic = keyof typeof HELP;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cli, demandeRows, HEADER, jsonFiles, merge, readJson, root, tmpDir, writeWorkbook, type CliResult } from './helpers.js';
 
-const COMMANDS = ['template', 'convert', 'validate', 'modele', 'retour', 'journal', 'solde'];
+const COMMANDS = ['template', 'convert', 'validate', 'modele', 'retour', 'journal', 'solde', 'ui'];
 const USAGE_ERROR = "une erreur d'utilisation (commande ou option inconnue, valeur invalide)";
 
 /** The lines of a --help section: those after its title, up to the next blank line. */
@@ -64,6 +64,38 @@ function shellIn(dir: string): (line: string) => CliResult {
   };
 }
 
+/**
+ * Runs a line that serves until Ctrl-C (ui) as a shell would, in the folder: once it has printed its
+ * address, Ctrl-C (SIGINT to the command, which the shell runs in its place, as a terminal's Ctrl-C reaches
+ * the command in the foreground), and what it printed.
+ */
+function serveThenStop(dir: string, env: Record<string, string> = {}): (line: string) => Promise<CliResult> {
+  const binDir = path.join(dir, '.bin');
+  return (line) =>
+    new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', `exec ${line}`], { cwd: dir, env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, ...env } });
+      let stdout = '';
+      let stderr = '';
+      let stopped = false;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${line} : pas d'adresse affichée en 60 s (${stdout}${stderr})`));
+      }, 60_000);
+      child.stdout.setEncoding('utf8').on('data', (t: string) => {
+        stdout += t;
+        if (!stopped && /http:\/\/127\.0\.0\.1:\d+\/\S+\//.test(stdout)) {
+          stopped = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+}
+
 /** The file the portal gives back for a deposited one: each line answered as accepted, with its numeroASP. */
 function portalAnswer(deposited: string, target: string, numeroASP: (numeroEditeur: string) => string) {
   const json = readJson(deposited);
@@ -75,6 +107,8 @@ function portalAnswer(deposited: string, target: string, numeroASP: (numeroEdite
 interface Step {
   /** What the user has done before (filled a workbook, downloaded the portal's answer). */
   before?: (w: string) => void | Promise<void>;
+  /** A command that serves until Ctrl-C: started, then stopped once it has printed its address. */
+  serves?: true;
   check: (r: CliResult, w: string) => void;
 }
 const ASP = (num: string) => (num === '00001' ? 'FINBIO000006' : 'FINBIO000007');
@@ -149,6 +183,18 @@ const CYCLE: Record<string, Step> = {
   'xlsx2segur solde --from depot --non-payees -o soldes-toutes.xlsx': {
     check: (r) => expect(r.stdout).toContain('soldes-toutes.xlsx — numéro ANS ANS0000001 : 1 avance payée, 1 acceptée non payée (signalée).'),
   },
+  'xlsx2segur ui -o depot': {
+    serves: true,
+    check: (r, w) => {
+      expect(r.stdout).toContain(`xlsx2segur ui — dossier de dépôt ${fs.realpathSync(w)}/depot\nInterface ouverte à l'adresse : http://127.0.0.1:`);
+      expect(r.stdout).not.toContain('Navigateur non ouvert');
+      expect(r.stdout).toMatch(/Interface arrêtée\.\n$/);
+    },
+  },
+  'xlsx2segur ui -o depot --no-open': {
+    serves: true,
+    check: (r) => expect(r.stdout).toMatch(/^xlsx2segur ui — .*\nInterface ouverte à l'adresse : http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/\n[^\n]+\nArrêt de l'interface…\nInterface arrêtée\.\n$/),
+  },
 };
 
 describe('--help: every example works as shown', () => {
@@ -157,9 +203,11 @@ describe('--help: every example works as shown', () => {
     expect([...shown].sort()).toEqual(Object.keys(CYCLE).sort());
     const w = tmpDir('x2s-help-');
     const run = shellIn(w);
+    // The browser ui opens is a program that does nothing here.
+    const serve = serveThenStop(w, { BROWSER: '/bin/true' });
     for (const [line, step] of Object.entries(CYCLE)) {
       await step.before?.(w);
-      const r = run(line);
+      const r = step.serves ? await serve(line) : run(line);
       expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: '' });
       step.check(r, w);
     }
@@ -193,6 +241,7 @@ const CASES: Record<string, Partial<Record<1 | 2, { args: string[]; says: string
     1: { args: ['solde', '--from', 'depot', '-o', 'rien.xlsx'], says: 'Aucune avance payée à solder' },
     2: { args: ['solde', '--from', 'absent'], says: 'absent : introuvable' },
   },
+  ui: { 2: { args: ['ui', '--no-open', '-o', 'pas-un-classeur.xlsx'], says: "-o pas-un-classeur.xlsx : c'est un fichier, pas un dossier" } },
 };
 
 /** A folder with an exported avance (its journal), its deposited file as the portal's model, and bad files. */

@@ -22,7 +22,7 @@ import { Journal } from '../journal/journal.js';
 import { linkJournal, recordWritten } from '../journal/link.js';
 import { checkPj } from '../pj/check.js';
 import { statusOf, toExport } from '../status/status.js';
-import { colorsFor, progressBar } from '../report/progress.js';
+import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
 import { crossChecks } from '../rules/cross.js';
 import { livingName, replaceLiving, sourceName } from './living.js';
@@ -48,6 +48,8 @@ export interface ConvertOptions {
   stdout?: (text: string) => void;
   /** The results workbook to write: the living one (default), or a retour copy (retour --workbook). */
   output?: 'resultats' | 'retour';
+  /** Where the progress goes instead of the terminal's bar (the page of `xlsx2segur ui`). */
+  progress?: Progress;
 }
 
 export interface ConvertOutcome {
@@ -198,7 +200,7 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   const failures: FileFailure[] = [...problems];
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
 
-  const progress = progressBar(opts.quiet || Boolean(opts.stdout));
+  const progress = opts.progress ?? progressBar(opts.quiet || Boolean(opts.stdout));
   const { opened, skipped } = await openInputs(files, explicit, failures);
   const loaded: Loaded[] = [];
   progress.stage('Lecture et contrôle', opened.length);

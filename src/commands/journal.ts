@@ -42,14 +42,52 @@ export async function expandNumbers(values: string[]): Promise<{ numbers: string
   return { numbers, invalid };
 }
 
+export interface JournalOptions {
+  dir: string;
+  payee?: string[];
+  refusee?: string[];
+  json?: boolean;
+  stdout?: (t: string) => void;
+}
+
+/** One number given to --payee or --refusee, and what became of it; `message` is the line printed. */
+export interface PaymentLine {
+  value: string;
+  state: 'payee' | 'refusee';
+  recorded: boolean;
+  numeroEditeur: string | null;
+  message: string;
+}
+
+/** What journal did: its exit code, and with --payee/--refusee each number and each workbook refreshed. */
+export interface JournalOutcome {
+  exitCode: number;
+  payments: PaymentLine[];
+  workbooks: { ok: boolean; file: string; message: string }[];
+}
+
 /** Lists the journal; with --payee/--refusee, records them with the deposit folder locked. */
-export function runJournal(opts: Parameters<typeof journalCommand>[0]): Promise<number> {
+export async function runJournal(opts: JournalOptions): Promise<number> {
+  return (await journalOutcome(opts)).exitCode;
+}
+
+/** runJournal, returning what it did besides printing it. */
+export function journalOutcome(opts: JournalOptions): Promise<JournalOutcome> {
   if (!opts.payee?.length && !opts.refusee?.length) return journalCommand(opts);
   return withDepositLock(opts.dir, 'journal', () => journalCommand(opts));
 }
 
-async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: string[]; json?: boolean; stdout?: (t: string) => void }): Promise<number> {
-  const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
+async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
+  const print = opts.stdout ?? ((t: string) => process.stdout.write(t));
+  const payments: PaymentLine[] = [];
+  const workbooks: JournalOutcome['workbooks'] = [];
+  let current: 'payee' | 'refusee' = 'payee';
+  /** A line about one number: printed, and kept in the outcome. */
+  const line = (value: string, recorded: boolean, numeroEditeur: string | null, text: string) => {
+    payments.push({ value, state: current, recorded, numeroEditeur, message: text.replace(/\n$/, '') });
+    print(text);
+  };
+  const out = print;
   const journal = Journal.load(opts.dir);
   if (!journal.entries.length && !fs.existsSync(journal.file)) {
     throw new UserError(`Aucun journal dans ${opts.dir} (${journal.file}) : il est créé par convert dans son dossier de sortie.`);
@@ -58,25 +96,26 @@ async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: s
   const touched: JournalEntry[] = [];
   const record = async (values: string[] | undefined, state: 'payee' | 'refusee') => {
     if (!values?.length) return;
+    current = state;
     const { numbers, invalid } = await expandNumbers(values);
     for (const x of invalid) {
-      out(x.file ? `✗ ${x.file} : « ${x.value} » n'est pas un numéro de dossier ASP (FINBIO suivi de 6 chiffres) ; ignoré.\n` : `✗ « ${x.value} » : ni un numéro de dossier ASP (FINBIO suivi de 6 chiffres), ni un fichier existant ; ignoré.\n`);
+      line(x.value, false, null, x.file ? `✗ ${x.file} : « ${x.value} » n'est pas un numéro de dossier ASP (FINBIO suivi de 6 chiffres) ; ignoré.\n` : `✗ « ${x.value} » : ni un numéro de dossier ASP (FINBIO suivi de 6 chiffres), ni un fichier existant ; ignoré.\n`);
       code = 1;
     }
     if (!numbers.length && !invalid.length) {
-      out(`Aucun numéro de dossier FINBIO dans : ${values.join(', ')}\n`);
+      line(values.join(', '), false, null, `Aucun numéro de dossier FINBIO dans : ${values.join(', ')}\n`);
       code = 1;
     }
     for (const n of numbers) {
       const entry = journal.avanceByAsp(n);
       if (!entry) {
-        out(`✗ ${n} : aucune avance acceptée de ce numéro dans le journal.\n`);
+        line(n, false, null, `✗ ${n} : aucune avance acceptée de ce numéro dans le journal.\n`);
         code = 1;
         continue;
       }
       entry.paiement = state;
       touched.push(entry);
-      out(`✓ ${n} (demande ${entry.numeroEditeur}) : ${state === 'payee' ? 'avance payée' : 'avance refusée'}.\n`);
+      line(n, true, entry.numeroEditeur, `✓ ${n} (demande ${entry.numeroEditeur}) : ${state === 'payee' ? 'avance payée' : 'avance refusée'}.\n`);
     }
     journal.save();
   };
@@ -85,14 +124,15 @@ async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: s
   if (opts.payee?.length || opts.refusee?.length) {
     for (const r of await refreshLiving(opts.dir, journal, touched)) {
       out(r.ok ? `Classeur de résultats mis à jour : ${r.message}\n` : `✗ ${r.message}\n`);
+      workbooks.push({ ok: r.ok, file: r.file, message: r.message });
       if (!r.ok) code = 2;
     }
-    return code;
+    return { exitCode: code, payments, workbooks };
   }
   const statusOf = (e: JournalEntry) => journalStatus(linkOf(e), e.kind);
   if (opts.json) {
     out(JSON.stringify({ journal: journal.file, entries: journal.entries.map((e) => ({ ...e, etat: stateOf(e), status: statusOf(e).code, statusLabel: statusOf(e).label })) }, null, 2) + '\n');
-    return 0;
+    return { exitCode: 0, payments, workbooks };
   }
   out(`Journal ${journal.file} : ${plural(journal.entries.length, ['demande exportée', 'demandes exportées'])}\n`);
   out('type    numéro ANS  n° éditeur  dossier ASP   fichier                              ligne  état\n');
@@ -106,5 +146,5 @@ async function journalCommand(opts: { dir: string; payee?: string[]; refusee?: s
       `${e.kind.padEnd(7)} ${e.numeroAns.padEnd(11)} ${e.numeroEditeur.padEnd(11)} ${(e.numeroASP ?? '-').padEnd(13)} ${e.file.padEnd(36)} ${String(e.numLigne).padStart(5)}  ${state}${s.libelle && s.code === 'rejetee_asp' ? ` : ${s.libelle}` : ''}${resubmitted}${e.renumberedFrom ? ` (ancien numéro ${e.renumberedFrom})` : ''}${e.conflits?.length ? ` ; ${conflictNote(e)}` : ''}\n`,
     );
   }
-  return 0;
+  return { exitCode: 0, payments, workbooks };
 }

@@ -125,8 +125,27 @@ async function readCandidates(from: string, fields: CarriedField[]): Promise<Fou
   return fromWorkbook(from, fields);
 }
 
+export interface SoldeOptions {
+  from: string;
+  out?: string;
+  nonPayees?: boolean;
+  stdout?: (t: string) => void;
+}
+
+/** What solde did: its exit code and the workbooks it wrote (one per numeroAns). */
+export interface SoldeOutcome {
+  exitCode: 0 | 1;
+  files: string[];
+}
+
 /** Writes a solde workbook pre-filled from the paid avances (and, on request, the accepted unpaid ones). */
-export async function runSolde(opts: { from: string; out?: string; nonPayees?: boolean; stdout?: (t: string) => void }): Promise<number> {
+export async function runSolde(opts: SoldeOptions): Promise<number> {
+  return (await soldeWorkbooks(opts)).exitCode;
+}
+
+/** Writes the solde workbooks, saying what it does as `xlsx2segur solde` prints it; returns what it wrote. */
+export async function soldeWorkbooks(opts: SoldeOptions): Promise<SoldeOutcome> {
+  const files: string[] = [];
   const say = opts.stdout ?? ((t: string) => process.stdout.write(t));
   const mapping = mappingOf('solde');
   const fields = carriedFields(mapping, mappingOf('avance'));
@@ -135,14 +154,14 @@ export async function runSolde(opts: { from: string; out?: string; nonPayees?: b
     say(
       `Aucune demande de ${opts.from} n'a de numéro de dossier ASP connu : ni colonne « ${ASP_NUMBER_HEADER} » (écrite dans les classeurs de résultats), ni journal à côté du classeur. Indiquez plutôt le dossier de sortie de convert : --from <dossier>.\n`,
     );
-    return 1;
+    return { exitCode: 1, files };
   }
   const chosen = candidates.filter((c) => isPaid(c) || opts.nonPayees);
   const left = candidates.filter((c) => !chosen.includes(c));
   if (!chosen.length) {
     say(`Aucune avance payée à solder${left.length ? ` : ${describeAvances([], left, false)}` : ''}.\n`);
     sayUnready(unready, say);
-    return 1;
+    return { exitCode: 1, files };
   }
   const target = opts.out ?? 'solde-bio-sgl.xlsx';
   const withWorkbook = new Set(chosen.map((c) => c.numeroAns));
@@ -155,13 +174,14 @@ export async function runSolde(opts: { from: string; out?: string; nonPayees?: b
     }
     const file = withWorkbook.size === 1 ? target : target.replace(/(\.xlsx)?$/i, `-${ans}.xlsx`);
     await writeSoldeWorkbook(file, mapping, ans, list, fields);
+    files.push(file);
     say(`Classeur de solde pré-rempli : ${file} — numéro ANS ${ans} : ${describeAvances(list, leftHere)}.\n`);
   }
   sayMissingAnswers(chosen, say);
   sayUnready(unready, say);
   const check = chosen.some((c) => 'values' in c.answers) ? 'Vérifiez les réponses pré-remplies (fond violet), ajoutez' : 'Ajoutez';
   say(`${check} la date et le montant de la facture, les pièces et le reste du scénario, puis : xlsx2segur convert <classeur>.\n`);
-  return 0;
+  return { exitCode: 0, files };
 }
 
 async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, list: Candidate[], fields: CarriedField[]) {

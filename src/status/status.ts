@@ -54,7 +54,7 @@ export const STATUS_NAMES: Record<StatusCode, [string, string]> = {
 };
 export const STATUS_CODES = Object.keys(STATUS_NAMES) as StatusCode[];
 
-const TONES: Record<StatusCode, Tone> = {
+export const TONES: Record<StatusCode, Tone> = {
   valide: 'ok',
   exportee: 'ok',
   deja_exportee: 'info',
