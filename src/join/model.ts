@@ -48,6 +48,6 @@ export interface JournalLink {
   numeroASP: string | null;
   /** The ASP's label (of a rejection, mostly). */
   libelle: string | null;
-  /** Later returns contradicting the answer recorded, in French (retour/conflict.ts); absent when none. */
+  /** Later returns contradicting the answer recorded, in French (journal/answers.ts); absent when none. */
   conflict?: string | null;
 }

@@ -20,7 +20,7 @@ const aspSchema = z.object({
   fichierRetour: z.string(),
 });
 
-/** An answer of the ASP that contradicts the one recorded first (retour/conflict.ts): kept beside it, never in its place. */
+/** An answer of the ASP that contradicts the one recorded first (journal/answers.ts): kept beside it, never in its place. */
 const conflictSchema = aspSchema.extend({ numeroASP: z.string().nullable() });
 export type AspConflict = z.infer<typeof conflictSchema>;
 
