@@ -119,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
           .option('o', { alias: 'out', describe: 'Dossier de dépôt (celui du journal et des classeurs de résultats)', type: 'string', default: 'out' })
           .option('open', { describe: 'Ouvre le navigateur (--no-open : affiche seulement l\'adresse)', type: 'boolean', default: true }),
       async (a) => {
-        code = await (await import('./commands/ui.js')).runUi({ outDir: a.o, open: a.open });
+        code = await (await import('./ui/command.js')).runUi({ outDir: a.o, open: a.open });
       },
     )
     .demandCommand(1, 'Indiquez une commande : template, convert, validate, modele, retour, journal, solde ou ui.')

@@ -1,27 +1,19 @@
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../mapping/load.js';
-import type { ColumnSpec, SheetSpec } from '../mapping/schema.js';
+import type { SheetSpec } from '../mapping/schema.js';
 import { fold, gridFromWorksheet, type Grid, type RawRow } from '../read/sheet.js';
-import { cellOf, readSheet, type SheetData } from '../mapping/sheet.js';
-import { showScalar } from '../read/cell.js';
+import { readSheet, type SheetData } from '../mapping/sheet.js';
 import type { XlsxPackage } from '../read/package.js';
-import { parseCell } from '../values/parse.js';
-import { Amount, showValue, type FieldValue } from '../values/types.js';
+import { showValue, type FieldValue } from '../values/types.js';
 import { join } from '../join/join.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { blockedBy, columnLetter, makeIssue, type Issue } from '../issues/issues.js';
 import type { IssueCode } from '../issues/catalogue.js';
-import { checkText } from './columns.js';
 import { describe as describeCondition, evaluate } from './conditions.js';
 import { namedRules, type RuleContext } from './named.js';
+import { checking, parseRows, type Checking, type ValidateOptions } from './parse-rows.js';
 
-export interface ValidateOptions {
-  /** Day of deposit, JJ/MM/AAAA: dates may not be after it. */
-  depositDate: string;
-  date1904?: boolean;
-  /** The sheets are CSV files: every cell is text, read as the cell it was exported from. */
-  csv?: boolean;
-}
+export type { ValidateOptions } from './parse-rows.js';
 
 export interface WorkbookResult {
   file: string;
@@ -38,13 +30,6 @@ export interface WorkbookResult {
   source?: string;
   /** Set when the workbook cannot be used at all (missing sheet or column): French message. */
   fatal?: string;
-}
-
-const ASCII_NO_LOWER = /^[^a-z\u0080-\uffff]*$/;
-
-function toComparable(d: string): string {
-  const [j, m, a] = d.split('/');
-  return `${a}${m}${j}`;
 }
 
 export function findWorksheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Worksheet | undefined {
@@ -124,119 +109,43 @@ export function validateSheets(
     result.fatal = fatal;
     return result;
   }
-  const issues = result.issues;
-  const key = mapping.joinKey;
-  const depositComparable = toComparable(opts.depositDate);
+  const run = checking(file, mapping, sheets, opts, result.issues);
+  // The file header, its required values and its rules: every error so far is a header error.
+  const header = headerRow(run);
+  result.header = header;
+  const ctx = ruleContext(run, header);
+  if (header) checkRequired(mapping.header, header, undefined, ctx, run.report, run.withdraw);
+  for (const r of mapping.rules) {
+    const rule = namedRules[r.rule];
+    if (rule.scope === 'header') rule.check(ctx, rule.schema.parse(r) as never);
+  }
+  const headerErrors = run.issues.filter((i) => i.severity === 'erreur');
+  if (header) {
+    result.numeroAns = typeof header.values.numeroAns === 'string' ? header.values.numeroAns : undefined;
+    result.siret = typeof header.values.SIRET === 'string' ? header.values.SIRET : undefined;
+  }
+  // The demandes: their rows parsed, joined by numeroEditeur, then checked one by one and as a whole.
+  const detailRows: Record<string, ParsedRow[]> = {};
+  const mainRows = parseRows(run, mapping.main);
+  for (const s of mapping.details) detailRows[s.name] = parseRows(run, s);
+  const joined = join(mapping, file, mainRows, detailRows);
+  run.issues.push(...joined.issues);
+  result.demandes = joined.demandes;
+  checkDemandes(run, ctx, joined.demandes);
+  attachIssues(run.issues, joined.demandes, headerErrors);
+  // Every row is parsed: its raw cells go (on a big workbook they are hundreds of megabytes); the row
+  // numbers stay, for the results workbook.
+  for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, values: NO_VALUES }));
+  return result;
+}
 
-  const place = (row: ParsedRow, field: string | undefined, demande?: string) => ({
-    file,
-    sheet: row.sheet,
-    row: row.row,
-    column: field && row.cols[field] ? columnLetter(row.cols[field]) : undefined,
-    field,
-    demande,
-  });
-  const report = (code: IssueCode, row: ParsedRow, field: string | undefined, params: Record<string, unknown> = {}, demande?: string) => {
-    const col = field ? findColumn(mapping, row.sheet, field) : undefined;
-    const issue = makeIssue(code, place(row, field, demande), { label: col?.label, ...params });
-    issues.push(issue);
-    return issue;
-  };
-  const rawIndex = new Map<string, Map<number, RawRow>>();
-  const rawRow = (sheet: string, n: number): RawRow | undefined => {
-    let index = rawIndex.get(sheet);
-    if (!index) rawIndex.set(sheet, (index = new Map(sheets[sheet].rows.map((r) => [r.row, r]))));
-    return index.get(n);
-  };
-  /** Withdraws the problems reported on a cell whose value is ignored; returns what the cell showed. */
-  const withdraw = (row: ParsedRow, field: string): string => {
-    for (let k = issues.length - 1; k >= 0; k--) {
-      const i = issues[k];
-      if (i.sheet === row.sheet && i.row === row.row && i.field === field) issues.splice(k, 1);
-    }
-    (row as ParsedRow & { invalid?: Set<string> }).invalid?.delete(field);
-    const spec = mapping.sheets.find((s) => sheets[s.name]?.actualName === row.sheet);
-    const r = spec ? rawRow(spec.name, row.row) : undefined;
-    const raw = spec && r ? cellOf(sheets[spec.name], r, field)?.value : undefined;
-    return raw === undefined || raw === null ? showValue(row.values[field] ?? null) : showScalar(raw);
-  };
-
-  const parseRows = (spec: SheetSpec): ParsedRow[] => {
-    const data = sheets[spec.name];
-    const out: ParsedRow[] = [];
-    const cols: Record<string, number> = {};
-    for (const [f, col] of data.columns) cols[f] = col;
-    const kcol = spec.columns.find((c) => c.field === key);
-    for (const raw of data.rows) {
-      // One column map for all the rows of a sheet (nothing changes it).
-      const row: ParsedRow = { sheet: data.actualName, row: raw.row, values: {}, cols };
-      // The key first, so every problem of the row names its demande.
-      const keyCell = cellOf(data, raw, key);
-      // parseCell depends on date1904 for dates only: a text key's result serves again below.
-      let keyParsed: ReturnType<typeof parseCell> | undefined;
-      if (spec.role !== 'header' && keyCell && keyCell.value !== null) {
-        keyParsed = parseCell(keyCell, kcol!, mapping, { csv: opts.csv });
-        row.key = typeof keyParsed.value === 'string' ? keyParsed.value : String(keyCell.value);
-      }
-      for (const col of spec.columns) {
-        const cell = cellOf(data, raw, col.field);
-        const parsed = col === kcol && keyParsed && col.type !== 'date' ? keyParsed : parseCell(cell, col, mapping, opts);
-        let value: FieldValue = parsed.value;
-        for (const w of parsed.warnings) report(w.code, row, col.field, w.params, row.key);
-        if (parsed.error) {
-          report(parsed.error.code, row, col.field, parsed.error.params, row.key);
-          row.values[col.field] = null;
-          (row as ParsedRow & { invalid?: Set<string> }).invalid ??= new Set();
-          (row as ParsedRow & { invalid?: Set<string> }).invalid!.add(col.field);
-          continue;
-        }
-        if (col.upperCase && (typeof value === 'string' || Array.isArray(value))) {
-          // ASCII without a lower-case letter is its own upper case: the locale-aware call is slow.
-          const up = (t: string) => (ASCII_NO_LOWER.test(t) ? t : t.toLocaleUpperCase('fr-FR'));
-          const upper = typeof value === 'string' ? up(value) : value.map(up);
-          const shown = (v: string | string[]) => (typeof v === 'string' ? v : v.join(' ; '));
-          if (shown(upper) !== shown(value)) {
-            report('MAJUSCULES', row, col.field, { value: shown(value), fixed: shown(upper) }, row.key);
-            value = upper;
-          }
-        }
-        let bad = false;
-        const check = (t: string) => {
-          for (const pr of checkText(col, t)) {
-            report(pr.code, row, col.field, pr.params, row.key);
-            bad = true;
-          }
-        };
-        if (typeof value === 'string') check(value);
-        else if (Array.isArray(value)) for (const t of value) check(t);
-        if (value instanceof Amount && value.cents <= 0n) {
-          report('MONTANT_NON_POSITIF', row, col.field, { value: value.display }, row.key);
-          bad = true;
-        }
-        if (value instanceof Amount && value.cents > Amount.MAX.cents) {
-          report('MONTANT_TROP_GRAND', row, col.field, { value: value.display.length > 40 ? `${value.display.slice(0, 30)}… (${value.text.length - 3} chiffres)` : value.display, max: Amount.MAX.display }, row.key);
-          bad = true;
-        }
-        if (col.type === 'date' && typeof value === 'string' && col.notAfterDeposit && toComparable(value) > depositComparable) {
-          report('DATE_FUTURE', row, col.field, { value, deposit: opts.depositDate }, row.key);
-          bad = true;
-        }
-        row.values[col.field] = value;
-        if (bad) {
-          (row as ParsedRow & { invalid?: Set<string> }).invalid ??= new Set();
-          (row as ParsedRow & { invalid?: Set<string> }).invalid!.add(col.field);
-        }
-      }
-      out.push(row);
-    }
-    return out;
-  };
-
-  // File header: exactly one row.
-  const headerRows = parseRows(mapping.header);
+/** The file header: exactly one row. */
+function headerRow(run: Checking): ParsedRow | undefined {
+  const { mapping, sheets, file } = run;
+  const headerRows = parseRows(run, mapping.header);
   const headerData = sheets[mapping.header.name];
   if (headerRows.length !== 1) {
-    issues.push(
+    run.issues.push(
       makeIssue(
         'ENTETE_LIGNES',
         { file, sheet: headerData.actualName, row: headerRows[1]?.row ?? headerData.headerRow + 1 },
@@ -244,117 +153,98 @@ export function validateSheets(
       ),
     );
   }
-  const header = headerRows[0];
-  result.header = header;
+  return headerRows[0];
+}
 
-  const ctx: RuleContext = {
-    mapping,
+/** What the named rules see of this run: the header, how to report, how to read a demande's values. */
+function ruleContext(run: Checking, header: ParsedRow | undefined): RuleContext {
+  return {
+    mapping: run.mapping,
     header,
-    report: (code, row, field, params, demande) => report(code, row, field, params, demande),
+    report: run.report,
     refer: (code, row, params, demande) => {
-      const issue = makeIssue(code, place(row, undefined, demande), params);
+      const issue = makeIssue(code, run.place(row, undefined, demande), params);
       issue.reference = true;
-      issues.push(issue);
+      run.issues.push(issue);
     },
-    get: (d, field) => getValue(mapping, d, header, field),
+    get: (d, field) => getValue(run.mapping, d, header, field),
   };
-  // Required values of the header (its required fields) and header-level rules.
-  if (header) checkRequired(mapping.header, header, undefined, ctx, report, withdraw);
-  for (const r of mapping.rules) {
+}
+
+/** Each demande's required values, values unique in it, consistent groups and demande rules; then file rules. */
+function checkDemandes(run: Checking, ctx: RuleContext, demandes: Demande[]): void {
+  const { mapping } = run;
+  const demandeRules = mapping.rules.flatMap((r) => {
     const rule = namedRules[r.rule];
-    if (rule.scope === 'header') rule.check(ctx, rule.schema.parse(r) as never);
-  }
-  // Only the header has been read so far: every error here is a header error.
-  const headerErrors = issues.filter((i) => i.severity === 'erreur');
-  if (header) {
-    result.numeroAns = typeof header.values.numeroAns === 'string' ? header.values.numeroAns : undefined;
-    result.siret = typeof header.values.SIRET === 'string' ? header.values.SIRET : undefined;
-  }
-  const mainRows = parseRows(mapping.main);
-  const detailRows: Record<string, ParsedRow[]> = {};
-  for (const s of mapping.details) detailRows[s.name] = parseRows(s);
-
-  // The parameters of the demande rules, read once (not once per demande).
-  let parsedRules: { rule: (typeof namedRules)[string]; params: unknown }[] | undefined;
-  const demandeRules = () =>
-    (parsedRules ??= mapping.rules.flatMap((r) => {
-      const rule = namedRules[r.rule];
-      return rule.scope === 'demande' ? [{ rule, params: rule.schema.parse(r) }] : [];
-    }));
-
-  const joined = join(mapping, file, mainRows, detailRows);
-  issues.push(...joined.issues);
-  result.demandes = joined.demandes;
-
+    return rule.scope === 'demande' ? [{ rule, params: rule.schema.parse(r) }] : [];
+  });
   const uniqueColumns = new Map(mapping.details.map((s) => [s, s.columns.filter((c) => c.unique === 'demande')]));
-  for (const d of joined.demandes) {
-    checkRequired(mapping.main, d.main, d, ctx, report, withdraw);
-    for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, report, withdraw);
-    // Values unique within a demande (FINESS géographiques…).
+  for (const d of demandes) {
+    checkRequired(mapping.main, d.main, d, ctx, run.report, run.withdraw);
+    for (const s of mapping.details) for (const r of d.details[s.name]) checkRequired(s, r, d, ctx, run.report, run.withdraw);
     for (const s of mapping.details) {
-      for (const col of uniqueColumns.get(s)!) {
-        const seen = new Map<string, ParsedRow>();
-        for (const r of d.details[s.name]) {
-          const v = r.values[col.field];
-          for (const t of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) {
-            const first = seen.get(t);
-            if (first) {
-              report('VALEUR_DOUBLON', r, col.field, { value: t, where: `lignes ${first.row} et ${r.row}` }, d.key);
-            } else seen.set(t, r);
-          }
-        }
-      }
-      if (s.groups) {
-        const firstOf = new Map<string, ParsedRow>();
-        for (const r of d.details[s.name]) {
-          const g = r.values[s.groups.by];
-          if (typeof g !== 'string') continue;
-          const first = firstOf.get(g);
-          if (!first) {
-            firstOf.set(g, r);
-            continue;
-          }
-          for (const f of s.groups.sameValues) {
-            const a = showValue(first.values[f] ?? null);
-            const b = showValue(r.values[f] ?? null);
-            if (a !== b) report('GROUPE_INCOHERENT', r, f, { by: s.groups.by, group: g, value: b, other: a, otherRow: first.row }, d.key);
-          }
-        }
-      }
+      for (const col of uniqueColumns.get(s)!) checkUniqueInDemande(run, d, s, col.field);
+      if (s.groups) checkGroups(run, d, s, s.groups);
     }
-    for (const { rule, params } of demandeRules()) rule.check(ctx, params as never, d);
+    for (const { rule, params } of demandeRules) rule.check(ctx, params as never, d);
   }
   for (const r of mapping.rules) {
     const rule = namedRules[r.rule];
-    if (rule.scope === 'file') rule.check(ctx, rule.schema.parse(r) as never, undefined, joined.demandes);
+    if (rule.scope === 'file') rule.check(ctx, rule.schema.parse(r) as never, undefined, demandes);
   }
-  // Attach issues to demandes; header errors block every demande.
-  const byKey = new Map(joined.demandes.map((d) => [d.key, d]));
+}
+
+/** Values unique within a demande (FINESS géographiques…). */
+function checkUniqueInDemande(run: Checking, d: Demande, s: SheetSpec, field: string): void {
+  const seen = new Map<string, ParsedRow>();
+  for (const r of d.details[s.name]) {
+    const v = r.values[field];
+    for (const t of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) {
+      const first = seen.get(t);
+      if (first) run.report('VALEUR_DOUBLON', r, field, { value: t, where: `lignes ${first.row} et ${r.row}` }, d.key);
+      else seen.set(t, r);
+    }
+  }
+}
+
+/** Rows of one group (one FINESS juridique…) give the same values to the fields the group shares. */
+function checkGroups(run: Checking, d: Demande, s: SheetSpec, groups: NonNullable<SheetSpec['groups']>): void {
+  const firstOf = new Map<string, ParsedRow>();
+  for (const r of d.details[s.name]) {
+    const g = r.values[groups.by];
+    if (typeof g !== 'string') continue;
+    const first = firstOf.get(g);
+    if (!first) {
+      firstOf.set(g, r);
+      continue;
+    }
+    for (const f of groups.sameValues) {
+      const a = showValue(first.values[f] ?? null);
+      const b = showValue(r.values[f] ?? null);
+      if (a !== b) run.report('GROUPE_INCOHERENT', r, f, { by: groups.by, group: g, value: b, other: a, otherRow: first.row }, d.key);
+    }
+  }
+}
+
+/** Each issue goes to its demande; header errors block every demande; then each demande's verdict. */
+function attachIssues(issues: Issue[], demandes: Demande[], headerErrors: Issue[]): void {
+  const byKey = new Map(demandes.map((d) => [d.key, d]));
   for (const i of issues) if (i.demande) byKey.get(i.demande)?.issues.push(i);
   if (headerErrors.length) {
-    for (const h of headerErrors) h.affects = joined.demandes.length;
-    for (const d of joined.demandes) {
+    for (const h of headerErrors) h.affects = demandes.length;
+    for (const d of demandes) {
       const i = blockedBy(headerErrors, d);
       issues.push(i);
       d.issues.push(i);
     }
   }
-  for (const d of joined.demandes) refreshVerdict(d);
-  // Every row is parsed: its raw cells go (on a big workbook they are hundreds of megabytes); the row
-  // numbers stay, for the results workbook.
-  for (const data of Object.values(sheets)) data.rows = data.rows.map((r) => ({ row: r.row, values: NO_VALUES }));
-  return result;
+  for (const d of demandes) refreshVerdict(d);
 }
 
 const NO_VALUES: RawRow['values'] = Object.freeze([]) as unknown as RawRow['values'];
 
 export function refreshVerdict(d: Demande): void {
   d.verdict = d.issues.some((i) => i.severity === 'erreur') ? 'rejetee' : 'valide';
-}
-
-function findColumn(mapping: Mapping, sheetName: string, field: string): ColumnSpec | undefined {
-  const spec = mapping.sheets.find((s) => s.name === sheetName) ?? mapping.sheets.find((s) => fold(s.name) === fold(sheetName));
-  return spec?.columns.find((c) => c.field === field);
 }
 
 function getValue(mapping: Mapping, d: Demande, header: ParsedRow | undefined, field: string): FieldValue | undefined {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { UserError } from '../util/errors.js';
-import { startUiServer } from '../ui/server.js';
+import { startUiServer } from './server.js';
 
 export interface UiOptions {
   outDir: string;
