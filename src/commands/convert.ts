@@ -16,6 +16,8 @@ import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { ioMessage } from '../util/io-errors.js';
 import { withdrawExport } from './export-fault.js';
+import { diskFolder } from './disk-folder.js';
+import type { DepositFolder } from '../journal/folder.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
@@ -122,7 +124,7 @@ async function openInputs(files: string[], explicit: Set<string>, failures: File
 }
 
 /** Writes the JSON files of the demandes to export, grouped by kind and numeroAns in input order; records them. */
-async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, date: string, journal: Journal, progress: ReturnType<typeof progressBar>): Promise<WrittenFile[]> {
+async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, date: string, journal: Journal, folder: DepositFolder, progress: ReturnType<typeof progressBar>): Promise<WrittenFile[]> {
   const batches = new Map<string, Batch>();
   for (const r of results) {
     const ready = r.demandes.filter((d) => toExport(statusOf(d, r.mapping.kind)));
@@ -132,7 +134,7 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
     batches.get(k)!.demandes.push(...ready);
   }
   if (!batches.size) return [];
-  const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file) };
+  const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file), names: folder.names() };
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', batches.size);
   try {
@@ -239,10 +241,11 @@ async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, s
   // Something to write: the folder is made now, not before (a run that reads nothing leaves no folder).
   if (loaded.length) fs.mkdirSync(opts.outDir, { recursive: true });
   removeStaleTemps(opts.outDir);
-  if (!opts.dryRun && journal.recover(opts.outDir, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) journal.save();
-  linkJournal(results, journal, { dir: opts.outDir, force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
+  const folder = diskFolder(opts.outDir);
+  if (!opts.dryRun && journal.recover(folder, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) journal.save();
+  linkJournal(results, journal, { folder, force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
   if (opts.pj) checkPj(results, opts.pj);
-  const written = opts.dryRun ? [] : await exportDemandes(results, opts, deposit.compact, journal, progress);
+  const written = opts.dryRun ? [] : await exportDemandes(results, opts, deposit.compact, journal, folder, progress);
   for (const l of loaded) sortIssues(l.result.issues, [l.result.file], l.result.mapping.sheets.map((s) => l.result.sheets[s.name]?.actualName ?? s.name));
   const resultFiles = await writeLivingWorkbooks(loaded, opts, written, deposit.compact, failures, progress);
   progress.done();

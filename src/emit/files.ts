@@ -42,10 +42,10 @@ export function fileName(template: string, numeroAns: string, date: string, sequ
 }
 
 /**
- * Highest sequence number used for that numeroAns and date (0 when none): among the files in dir and the
- * names `used` (the journal's files, deposited and perhaps moved out of the folder since).
+ * Highest sequence number used for that numeroAns and date (0 when none): among the names of the files in
+ * the deposit folder and the names `used` (the journal's files, deposited and perhaps moved out since).
  */
-export function highestSequence(dir: string, template: string, numeroAns: string, date: string, used: Iterable<string> = []): number {
+export function highestSequence(names: Iterable<string>, template: string, numeroAns: string, date: string, used: Iterable<string> = []): number {
   const pattern = new RegExp(
     '^' +
       escapeRegExp(template)
@@ -54,12 +54,6 @@ export function highestSequence(dir: string, template: string, numeroAns: string
         .replace(escapeRegExp('{sequence}'), '(\\d{3,})') +
       '$',
   );
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    // no folder yet: only the names used count
-  }
   let max = 0;
   for (const n of [...names, ...used]) {
     const m = pattern.exec(n);
@@ -100,6 +94,8 @@ export interface SequenceState {
   next: Map<string, number>;
   /** File names already used (the journal's): never used again, whether or not the file is still in the folder. */
   used?: string[];
+  /** Names of the files in the deposit folder. */
+  names: string[];
 }
 
 /**
@@ -112,7 +108,7 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
   if (!seq.next.has(seqKey)) {
-    const existing = highestSequence(dir, template, batch.numeroAns, date, seq.used);
+    const existing = highestSequence(seq.names, template, batch.numeroAns, date, seq.used);
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { insideFolder, writeFileAtomic } from '../util/fs.js';
 import { holdsDepositLock } from '../util/lock.js';
+import type { DepositFolder } from './folder.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -128,19 +129,14 @@ export class Journal {
    * file and saving the journal loses nothing, the file itself says what it holds. Returns how many
    * demandes were recovered.
    */
-  recover(dir: string, fingerprint: (kind: 'avance' | 'solde', line: Record<string, unknown>) => string | null = () => null): number {
+  recover(folder: DepositFolder, fingerprint: (kind: 'avance' | 'solde', line: Record<string, unknown>) => string | null = () => null): number {
     const known = new Set(this.entries.map((e) => e.file));
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(dir).filter((n) => /^JSON-.+\.json$/.test(n) && !known.has(n)).sort();
-    } catch {
-      return 0;
-    }
+    const names = folder.names().filter((n) => /^JSON-.+\.json$/.test(n) && !known.has(n)).sort();
     let added = 0;
     for (const name of names) {
       let j: { numeroAns?: unknown; SIRET?: unknown; lignesImport?: unknown };
       try {
-        j = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+        j = JSON.parse(folder.text(name) ?? '');
       } catch {
         continue; // not one of ours
       }

@@ -11,6 +11,7 @@ import { Amount, type FieldValue } from '../values/types.js';
 import { Journal, STATE_LABELS, stateOf, type JournalEntry } from './journal.js';
 import type { WrittenFile } from '../emit/files.js';
 import { frenchDate } from '../util/dates.js';
+import type { DepositFolder } from './folder.js';
 import { conflictNote } from './answers.js';
 
 function issueOn(r: WorkbookResult, d: Demande, field: string, code: IssueCode, params: Record<string, unknown>): Issue {
@@ -89,11 +90,13 @@ function checkSirets(results: WorkbookResult[], journal: Journal) {
 /** The lines of the JSON files deposited in the folder, read when first asked for, as canonical text. */
 class DepositedLines {
   private readonly files = new Map<string, Map<number, string> | null>();
-  constructor(private readonly dir: string) {}
+  private present?: Set<string>;
+  constructor(private readonly folder: DepositFolder) {}
 
   /** Whether a deposited file is still in the folder. */
   has(file: string): boolean {
-    return fs.existsSync(path.join(this.dir, path.basename(file)));
+    this.present ??= new Set(this.folder.names());
+    return this.present.has(baseName(file));
   }
 
   line(mapping: Mapping, file: string, numLigne: number): string | undefined {
@@ -102,8 +105,10 @@ class DepositedLines {
   }
 
   private read(mapping: Mapping, file: string): Map<number, string> | null {
+    const text = this.folder.text(baseName(file));
+    if (text === undefined) return null;
     try {
-      const j = JSON.parse(fs.readFileSync(path.join(this.dir, path.basename(file)), 'utf8'));
+      const j = JSON.parse(text);
       const lines = new Map<number, string>();
       for (const l of Array.isArray(j?.lignesImport) ? j.lignesImport : []) if (typeof l?.numLigne === 'number') lines.set(l.numLigne, canonicalOf(mapping, l));
       return lines;
@@ -111,6 +116,11 @@ class DepositedLines {
       return null;
     }
   }
+}
+
+/** The last part of a file name the journal records (it records plain names; an old journal may not have). */
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 /** What changed in a demande since its entry was exported; empty when nothing did. */
@@ -136,7 +146,7 @@ export function linkOf(e: JournalEntry): JournalLink {
 
 export interface LinkOptions {
   /** The deposit folder, where the deposited JSON files are. */
-  dir: string;
+  folder: DepositFolder;
   force?: boolean;
   renumber?: boolean;
   dryRun?: boolean;
@@ -156,7 +166,7 @@ export interface LinkOptions {
 export function linkJournal(results: WorkbookResult[], journal: Journal, opts: LinkOptions): void {
   checkSirets(results, journal);
   const take = numberPool(results, journal);
-  const deposited = new DepositedLines(opts.dir);
+  const deposited = new DepositedLines(opts.folder);
   for (const r of results) {
     const ans = r.numeroAns;
     if (!ans) continue;
@@ -190,7 +200,7 @@ export function linkJournal(results: WorkbookResult[], journal: Journal, opts: L
         }
         d.journal = linkOf(entry);
       }
-      if (d.journal) reportMissingFile(r, d, key, deposited, opts.dir);
+      if (d.journal) reportMissingFile(r, d, key, deposited, opts.folder.where);
     }
   }
   for (const r of results) for (const d of r.demandes) refreshVerdict(d);
