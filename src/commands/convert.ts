@@ -7,7 +7,8 @@ import { resolveInputs } from '../read/inputs.js';
 import { readCsvFolder } from '../read/csv.js';
 import { validatePackage, type WorkbookResult } from '../rules/validate.js';
 import { sortIssues } from '../issues/issues.js';
-import { writeBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
+import { planBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
+import { writePlanned } from './export-files.js';
 import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';
 import { markOf, type OutputMark } from '../annotate/mark.js';
@@ -139,7 +140,7 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
   progress.stage('Écriture des JSON', batches.size);
   try {
     for (const b of batches.values()) {
-      await writeBatch(b, opts.outDir, date, seq, written, opts.sequence, Boolean(opts.pj));
+      await writePlanned(opts.outDir, planBatch(b, date, seq, opts.sequence), written, Boolean(opts.pj));
       progress.tick();
     }
     recordWritten(journal, results, written, date);

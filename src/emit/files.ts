@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
 import { toJsonText } from './json-text.js';
-import { insideFolder, writeFileAtomic, writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
-import { buildZip, zipLimit, zipSize } from '../pj/zip.js';
+import { zipLimit, zipSize } from '../pj/zip.js';
+import type { PjFile } from '../pj/check.js';
 
 /** A batch to write: the accepted demandes of one numeroAns and one kind, in workbook order. */
 export interface Batch {
@@ -98,12 +97,18 @@ export interface SequenceState {
   names: string[];
 }
 
+/** A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. */
+export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip'> {
+  text: string;
+  pj: PjFile[];
+}
+
 /**
- * Writes the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named
- * with the next free sequence number of that numeroAns and day. Never replaces an existing file. Each
- * file is added to `written` as soon as it is on disk, so that a run failing midway knows what it wrote.
+ * Plans the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named with
+ * the next free sequence number of that numeroAns and day (never a name the folder or the journal holds).
+ * Each demande is told where it goes (d.output). Nothing is written here: the commands write the files.
  */
-export async function writeBatch(batch: Batch, dir: string, date: string, seq: SequenceState, written: WrittenFile[], firstSequence?: number, withZip = false): Promise<void> {
+export function planBatch(batch: Batch, date: string, seq: SequenceState, firstSequence?: number): PlannedFile[] {
   const { mapping } = batch;
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
@@ -111,41 +116,31 @@ export async function writeBatch(batch: Batch, dir: string, date: string, seq: S
     const existing = highestSequence(seq.names, template, batch.numeroAns, date, seq.used);
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
+  const planned: PlannedFile[] = [];
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
     const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
     const text = toJsonText(buildFile(mapping, batch.header, lines));
-    for (;;) {
-      const sequence = seq.next.get(seqKey)!;
-      if (sequence > 999) {
-        throw new UserError(`Plus de 999 fichiers pour le numéro ANS ${batch.numeroAns} le ${date} : impossible de les nommer.`);
-      }
-      seq.next.set(seqKey, sequence + 1);
-      const name = fileName(template, batch.numeroAns, date, sequence);
-      const target = insideFolder(dir, name);
-      if (!writeFileAtomicNew(target, text)) continue; // taken meanwhile: never overwrite
-      group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
-      const file: WrittenFile = {
-        name,
-        path: target,
-        kind: mapping.kind,
-        numeroAns: batch.numeroAns,
-        sequence,
-        lines: group.length,
-        bytes: Buffer.byteLength(text),
-        demandes: group.map((d) => d.key),
-        portalValues: mapping.output.portalField
-          ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
-          : [],
-      };
-      written.push(file);
-      if (withZip) {
-        const bytes = await buildZip(group.flatMap((d) => d.pj ?? []));
-        const zipName = name.replace(/\.json$/i, '.zip');
-        file.zip = { name: zipName, bytes: 0 };
-        writeFileAtomic(insideFolder(dir, zipName), bytes);
-        file.zip.bytes = bytes.length;
-      }
-      break;
+    const sequence = seq.next.get(seqKey)!;
+    if (sequence > 999) {
+      throw new UserError(`Plus de 999 fichiers pour le numéro ANS ${batch.numeroAns} le ${date} : impossible de les nommer.`);
     }
+    seq.next.set(seqKey, sequence + 1);
+    const name = fileName(template, batch.numeroAns, date, sequence);
+    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
+    planned.push({
+      name,
+      kind: mapping.kind,
+      numeroAns: batch.numeroAns,
+      sequence,
+      lines: group.length,
+      bytes: new TextEncoder().encode(text).length,
+      demandes: group.map((d) => d.key),
+      portalValues: mapping.output.portalField
+        ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
+        : [],
+      text,
+      pj: group.flatMap((d) => d.pj ?? []),
+    });
   }
+  return planned;
 }
