@@ -138,7 +138,8 @@ export async function runSolde(opts: { from: string; out?: string; nonPayees?: b
     return 1;
   }
   const chosen = candidates.filter((c) => isPaid(c) || opts.nonPayees);
-  const left = candidates.filter((c) => !chosen.includes(c));
+  const isChosen = new Set(chosen);
+  const left = candidates.filter((c) => !isChosen.has(c));
   if (!chosen.length) {
     say(`Aucune avance payée à solder${left.length ? ` : ${describeAvances([], left, false)}` : ''}.\n`);
     sayUnready(unready, say);
@@ -254,7 +255,12 @@ export function describeAvances(included: Candidate[], left: Candidate[], withPa
 /** One line for each reason why the answers of some avances could not be carried. */
 function sayMissingAnswers(list: Candidate[], say: (t: string) => void) {
   const byReason = new Map<string, string[]>();
-  for (const c of list) if ('missing' in c.answers) byReason.set(c.answers.missing, [...(byReason.get(c.answers.missing) ?? []), c.numeroEditeur]);
+  for (const c of list) {
+    if (!('missing' in c.answers)) continue;
+    const nums = byReason.get(c.answers.missing);
+    if (nums) nums.push(c.numeroEditeur);
+    else byReason.set(c.answers.missing, [c.numeroEditeur]);
+  }
   for (const [reason, nums] of byReason) {
     const many = nums.length > 1;
     say(`Scénario non pré-rempli pour ${many ? 'les demandes' : 'la demande'} ${nums.join(', ')} : ${reason} ; ${many ? 'leurs' : 'ses'} réponses sont à saisir.\n`);

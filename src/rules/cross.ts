@@ -3,6 +3,13 @@ import type { WorkbookResult } from './validate.js';
 import { refreshVerdict } from './validate.js';
 import { blockedBy, columnLetter, makeIssue } from './issues.js';
 
+/** Appends to the list of a key (in place: a list met again is not copied). */
+function addTo<T>(map: Map<string, T[]>, key: string, item: T) {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
 /**
  * Checks across the workbooks of a run: one SIRET per numeroAns (else none is trusted), a numeroEditeur
  * once per kind and numeroAns, and the values a mapping declares unique in a batch.
@@ -10,7 +17,7 @@ import { blockedBy, columnLetter, makeIssue } from './issues.js';
 export function crossChecks(results: WorkbookResult[]) {
   // Workbooks sharing a numeroAns must share its SIRET: otherwise none of them is trusted, all are rejected.
   const byAns = new Map<string, WorkbookResult[]>();
-  for (const r of results) if (r.numeroAns && r.siret && r.header) byAns.set(r.numeroAns, [...(byAns.get(r.numeroAns) ?? []), r]);
+  for (const r of results) if (r.numeroAns && r.siret && r.header) addTo(byAns, r.numeroAns, r);
   for (const [ans, list] of byAns) {
     if (new Set(list.map((r) => r.siret)).size < 2) continue;
     for (const r of list) {
@@ -34,7 +41,7 @@ export function crossChecks(results: WorkbookResult[]) {
   for (const r of results) {
     for (const d of r.demandes) {
       const k = `${r.mapping.kind}|${r.numeroAns ?? ''}|${d.key}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), { r, d }]);
+      addTo(byKey, k, { r, d });
     }
   }
   for (const list of byKey.values()) {
@@ -59,7 +66,7 @@ export function crossChecks(results: WorkbookResult[]) {
         const v = d.main.values[col.field];
         if (typeof v !== 'string') continue;
         const k = `${r.mapping.kind}|${col.field}|${v}`;
-        seen.set(k, [...(seen.get(k) ?? []), { r, d }]);
+        addTo(seen, k, { r, d });
       }
     }
   }
