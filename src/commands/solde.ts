@@ -13,11 +13,11 @@ import { workbookBytes } from '../util/xlsx-write.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
-import { readWorkbook } from '../read/xlsx.js';
-import { findWorksheet, validateWorkbook } from '../rules/validate.js';
+import { XlsxPackage } from '../read/package.js';
+import { findWorksheet, validatePackage } from '../rules/validate.js';
 import { Amount, showValue } from '../values/types.js';
 import { ASP_NUMBER_HEADER } from '../annotate/plan.js';
-import { cellScalar } from '../read/cell.js';
+import type { CellScalar } from '../read/cell.js';
 import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer } from './solde-answers.js';
 
 export const REMINDER_AMOUNT = 'Montant de la commande, rappel [xlsx2segur]';
@@ -73,21 +73,25 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
 }
 
 async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
-  const wb = await readWorkbook(file);
+  // Read straight from the package, as convert reads it (no exceljs model of the workbook).
+  const pkg = await XlsxPackage.open(file);
   const mapping = mappingOf('avance');
-  const result = await validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
+  const result = await validatePackage(pkg, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
   const journal = Journal.load(path.dirname(file));
-  const ws = findWorksheet(wb, result.sheets[mapping.main.name].actualName)!;
-  const headerRow = result.sheets[mapping.main.name].headerRow;
+  const main = result.sheets[mapping.main.name];
   let aspCol = 0;
-  ws.getRow(headerRow).eachCell((c, col) => {
-    if (c.value === ASP_NUMBER_HEADER) aspCol = col;
-  });
+  for (const [col, text] of main.headerTexts) if (text === ASP_NUMBER_HEADER && col > aspCol) aspCol = col;
+  const aspByRow = new Map<number, CellScalar>();
+  if (aspCol) {
+    const grid = await pkg.grid(pkg.sheet(main.actualName)!);
+    grid.focus?.([aspCol]);
+    for (const r of grid.rows()) if (r.row > main.headerRow) aspByRow.set(r.row, r.values[aspCol] ?? null);
+  }
   const candidates: Candidate[] = [];
   for (const d of result.demandes) {
     const entry = result.numeroAns ? journal.latest('avance', result.numeroAns, d.key) : undefined;
-    const fromCell = aspCol ? cellScalar(ws.getRow(d.main.row).getCell(aspCol).value) : null;
+    const fromCell = aspByRow.get(d.main.row) ?? null;
     const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
     if (!numeroASP || !result.numeroAns) continue;
     const state = entry ? stateOf(entry) : undefined;
