@@ -9,7 +9,7 @@ import { buildTemplate } from '../template/template.js';
 import { soldeExample } from '../template/example.js';
 import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
 import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
-import { workbookBytes } from '../util/xlsx-write.js';
+import { publicWorkbookBytes } from '../template/bytes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
@@ -193,7 +193,7 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
   markCarried(wb, mapping, list, fields);
   addReminders(findWorksheet(wb, mapping.main.name)!, list);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(file, await workbookBytes(wb));
+  writeFileAtomic(file, await publicWorkbookBytes(wb));
 }
 
 /** Fill and note on each cell pre-filled from the avance (one row per demande, in the order of list); the Notice's legend. */
