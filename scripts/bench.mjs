@@ -517,14 +517,15 @@ for (const kind of kinds) {
     const text = `${kind}, 10 000 : convert ≤ ${num(max, 1)} × ${ref}`;
     if (conv && k10(ref)) {
       const r = conv.seconds / k10(ref).seconds;
-      target(text, `${num(r)} × (${num(conv.seconds)} s / ${num(k10(ref).seconds)} s)`, r <= max);
+      const cpu = conv.cpuSeconds / k10(ref).cpuSeconds;
+      target(text, `${num(r)} × (${num(conv.seconds)} s / ${num(k10(ref).seconds)} s ; en temps CPU : ${num(cpu)} ×)`, r <= max);
     } else target(text, 'non mesuré', null);
   }
   for (const c of ['retour', 'retour --workbook']) {
     const text = `${kind}, 10 000 : ${c} ≤ 0,5 × convert`;
     if (conv && k10(c)) {
       const r = k10(c).seconds / conv.seconds;
-      target(text, `${num(r)} × (${num(k10(c).seconds)} s)`, r <= 0.5);
+      target(text, `${num(r)} × (${num(k10(c).seconds)} s ; en temps CPU : ${num(k10(c).cpuSeconds / conv.cpuSeconds)} ×)`, r <= 0.5);
     } else target(text, 'non mesuré', null);
   }
   for (const c of COMMANDS) {
