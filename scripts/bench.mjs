@@ -432,12 +432,18 @@ async function round(wb, n) {
       fs.cpSync(depot, d, { recursive: true });
       return d;
     };
+    // What the later commands need is run even when it is not measured.
+    const later = (...cs) => cs.some(measured);
     const d1 = copy('retour');
-    const ret = checked('retour', await cli(['retour', ...files, '-o', d1]), [0, 1]);
-    if (measured('retour')) note('retour', ret);
+    if (later('retour', 'journal --payee', 'journal', 'solde --from')) {
+      const ret = checked('retour', await cli(['retour', ...files, '-o', d1]), [0, 1]);
+      if (measured('retour')) note('retour', ret);
+    }
     if (measured('retour --workbook')) note('retour --workbook', checked('retour --workbook', await cli(['retour', ...files, '-o', copy('retour-classeur'), '--workbook', wb.file]), [0, 1]));
-    const pay = checked('journal --payee', await cli(['journal', '-o', d1, '--payee', payeesFile]), [0]);
-    if (measured('journal --payee')) note('journal --payee', pay);
+    if (later('journal --payee', 'journal', 'solde --from')) {
+      const pay = checked('journal --payee', await cli(['journal', '-o', d1, '--payee', payeesFile]), [0]);
+      if (measured('journal --payee')) note('journal --payee', pay);
+    }
     if (measured('journal')) note('journal', checked('journal', await cli(['journal', '-o', d1]), [0]));
     if (measured('solde --from')) {
       const results = fs.readdirSync(d1).find((f) => f.endsWith('.resultats.xlsx'));
