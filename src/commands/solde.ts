@@ -18,7 +18,7 @@ import { findWorksheet, validatePackage } from '../rules/validate.js';
 import { Amount, showValue } from '../values/types.js';
 import { ASP_NUMBER_HEADER } from '../annotate/plan.js';
 import type { CellScalar } from '../read/cell.js';
-import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer } from './solde-answers.js';
+import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer, type LastRead } from './solde-answers.js';
 
 export const REMINDER_AMOUNT = 'Montant de la commande, rappel [xlsx2segur]';
 export const REMINDER_STATE = 'Avance [xlsx2segur]';
@@ -51,6 +51,7 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
   const latest = new Map<string, JournalEntry>();
   for (const e of journal.entries) if (e.kind === 'avance') latest.set(`${e.numeroAns}|${e.numeroEditeur}`, e);
   const found: Found = { candidates: [], unready: [], workbook: false };
+  const last: LastRead = {};
   for (const e of latest.values()) {
     const state = stateOf(e);
     if (state === 'exportee' || state === 'refusee') found.unready.push(e);
@@ -66,7 +67,7 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
       montant: e.montant,
       finess: e.finess,
       state,
-      answers: answersFromDeposit(dir, e, fields),
+      answers: answersFromDeposit(dir, e, fields, last),
     });
   }
   return found;
