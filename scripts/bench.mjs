@@ -15,7 +15,7 @@
 //   - every command of the cycle, through the real command line: convert, validate, retour (a fake ASP
 //     return made from the JSON files convert wrote: every line accepted with a FINBIO number, one in 50
 //     rejected), retour --workbook, journal --payee (a file of the accepted numbers), journal, solde --from
-//     <results workbook>.
+//     <results workbook>, solde --from <deposit folder>.
 // Each child reports its peak RSS and CPU time (process.resourceUsage()) on stderr when it exits; for the
 // commands that is done by a preloaded module (--import), so the command line itself runs unchanged.
 // Results: tables on stdout and bench/results.json; each target of issue 13 is said « atteint » or « non
@@ -97,7 +97,7 @@ const sizes = option('--sizes', process.env.BENCH_SIZES || '10000,50000')
   .filter((n) => Number.isInteger(n) && n > 0);
 const runs = Math.max(1, Number(option('--runs', '3')) || 1);
 const kinds = option('--kinds', 'exceljs,openpyxl').split(',').filter((k) => k === 'exceljs' || k === 'openpyxl');
-const COMMANDS = ['convert', 'validate', 'retour', 'retour --workbook', 'journal --payee', 'journal', 'solde --from'];
+const COMMANDS = ['convert', 'validate', 'retour', 'retour --workbook', 'journal --payee', 'journal', 'solde --from', 'solde --from dossier'];
 const only = option('--only', '')
   .split(',')
   .map((c) => c.trim())
@@ -407,7 +407,7 @@ async function round(wb, n) {
   };
   const note = (name, r) => {
     out[name] = r;
-    process.stderr.write(`    ${name.padEnd(18)} ${r.seconds.toFixed(2).padStart(7)} s  CPU ${r.cpuSeconds.toFixed(2).padStart(7)} s  ${r.rssMB.toFixed(0).padStart(5)} Mo\n`);
+    process.stderr.write(`    ${name.padEnd(20)} ${r.seconds.toFixed(2).padStart(7)} s  CPU ${r.cpuSeconds.toFixed(2).padStart(7)} s  ${r.rssMB.toFixed(0).padStart(5)} Mo\n`);
   };
   try {
     if (measured('lecture exceljs')) {
@@ -435,12 +435,12 @@ async function round(wb, n) {
     // What the later commands need is run even when it is not measured.
     const later = (...cs) => cs.some(measured);
     const d1 = copy('retour');
-    if (later('retour', 'journal --payee', 'journal', 'solde --from')) {
+    if (later('retour', 'journal --payee', 'journal', 'solde --from', 'solde --from dossier')) {
       const ret = checked('retour', await cli(['retour', ...files, '-o', d1]), [0, 1]);
       if (measured('retour')) note('retour', ret);
     }
     if (measured('retour --workbook')) note('retour --workbook', checked('retour --workbook', await cli(['retour', ...files, '-o', copy('retour-classeur'), '--workbook', wb.file]), [0, 1]));
-    if (later('journal --payee', 'journal', 'solde --from')) {
+    if (later('journal --payee', 'journal', 'solde --from', 'solde --from dossier')) {
       const pay = checked('journal --payee', await cli(['journal', '-o', d1, '--payee', payeesFile]), [0]);
       if (measured('journal --payee')) note('journal --payee', pay);
     }
@@ -449,6 +449,10 @@ async function round(wb, n) {
       const results = fs.readdirSync(d1).find((f) => f.endsWith('.resultats.xlsx'));
       const target = path.join(dir('solde'), 'solde.xlsx');
       note('solde --from', checked('solde --from', await cli(['solde', '--from', path.join(d1, results), '-o', target]), [0]));
+    }
+    if (measured('solde --from dossier')) {
+      const target = path.join(dir('solde-dossier'), 'solde.xlsx');
+      note('solde --from dossier', checked('solde --from dossier', await cli(['solde', '--from', d1, '-o', target]), [0]));
     }
   } finally {
     if (keep) process.stderr.write(`    sorties gardées : ${dirs.join(' ')}\n`);
