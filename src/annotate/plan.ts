@@ -82,6 +82,13 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sh
     belongs(d.main, d);
     for (const name in d.details) for (const r of d.details[name]) belongs(r, d);
   }
+  // A demande's status, once for all its rows: nothing changes it while the results workbook is written.
+  const statuses = new Map<Demande, ReturnType<typeof statusOf>>();
+  const statusOfDemande = (d: Demande) => {
+    let s = statuses.get(d);
+    if (!s) statuses.set(d, (s = statusOf(d, result.mapping.kind)));
+    return s;
+  };
   const planSheet = (spec: SheetSpec, data: SheetData): SheetPlan => {
     const rows = new Map<number, RowPlan>();
     const sheetIssues = rowIssues.get(data.actualName);
@@ -97,7 +104,7 @@ export function planResults(result: WorkbookResult, opts: AnnotateOptions): { sh
         status = hasError ? 'Erreur : bloque toutes les demandes' : 'Valide';
         color = hasError ? RED : GREEN;
       } else if (d) {
-        const s = statusOf(d, result.mapping.kind);
+        const s = statusOfDemande(d);
         status = s.label;
         color = TONE_COLORS[s.tone];
         if (spec.role === 'main') numeroASP = s.numeroASP ?? (typeof d.main.values.numeroASP === 'string' ? d.main.values.numeroASP : null);

@@ -214,9 +214,30 @@ class ResultsWriter {
     }
     for (const [row, p] of plan.rows) for (const [col, c] of p.cells) notes.add(`${columnLetter(col)}${row}`, c.note);
 
-    // Rows not rewritten are copied as bytes; rewritten rows are byte strings (see sheetWindows).
+    // Rewritten rows are byte strings (see sheetWindows), gathered and made one buffer at a time; the bytes
+    // between them are gathered too when they are short, copied as a slice of the input when long.
     const { head, windows, tail } = sheetWindows(buf);
     const out: Buffer[] = [Buffer.from(fitHead(fixHead(head, newCols, last)), 'latin1')];
+    let pending: string[] = [];
+    let pendingLength = 0;
+    const flush = () => {
+      if (!pending.length) return;
+      out.push(Buffer.from(pending.join(''), 'latin1'));
+      pending = [];
+      pendingLength = 0;
+    };
+    const gather = (text: string) => {
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= GATHERED) flush();
+    };
+    const copy = (window: string, start: number, from: number, to: number) => {
+      if (to - from < SHORT_GAP) gather(window.slice(from, to));
+      else {
+        flush();
+        out.push(buf.subarray(start + from, start + to));
+      }
+    };
     const state = { last: 0 };
     for (const { text: window, start } of windows()) {
       let prev = 0;
@@ -225,13 +246,13 @@ class ResultsWriter {
         const isHeader = r.row === data.headerRow;
         const cleared = clear.get(r.row);
         if (!rowPlan && !isHeader && !cleared) continue;
-        if (r.index > prev) out.push(buf.subarray(start + prev, start + r.index));
-        const row = this.rewriteRow(r, { plan: rowPlan, header: isHeader ? header : [], cleared, cols, look });
-        out.push(Buffer.from(row, 'latin1'));
+        if (r.index > prev) copy(window, start, prev, r.index);
+        gather(this.rewriteRow(r, { plan: rowPlan, header: isHeader ? header : [], cleared, cols, look }));
         prev = r.end;
       }
-      if (prev < window.length) out.push(buf.subarray(start + prev, start + window.length));
+      if (prev < window.length) copy(window, start, prev, window.length);
     }
+    flush();
     let end = fitTail(tail);
     if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, end, vmlIndex);
     out.push(Buffer.from(end, 'latin1'));
@@ -391,6 +412,11 @@ class ResultsWriter {
     else zip.appendPart(name, zip.part([(await this.pkg.bytes(name))!]));
   }
 }
+
+/** Bytes between rewritten rows gathered with them below this length; copied as a slice from it. */
+const SHORT_GAP = 4096;
+/** Rewritten rows are made a buffer once they add up to this many bytes. */
+const GATHERED = 1 << 20;
 
 /** Where our cells go in a sheet's rows. */
 interface OwnColumns {

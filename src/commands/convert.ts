@@ -4,7 +4,7 @@ import { loadMapping, type Mapping } from '../mapping/load.js';
 import { detectKind, infoOfPackage, mappingOf } from '../mapping/detect.js';
 import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
-import { readCsvFolder } from '../read/csv.js';
+import { csvFolderBytes } from '../read/csv.js';
 import { validatePackage, type WorkbookResult } from '../rules/validate.js';
 import { sortIssues } from '../issues/issues.js';
 import { planBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
@@ -12,7 +12,6 @@ import { writePlanned } from './export-files.js';
 import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
 import { resultsWorkbook } from '../annotate/results.js';
 import { markOf, type OutputMark } from '../annotate/mark.js';
-import { workbookBytes } from '../util/xlsx-write.js';
 import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { ioMessage } from '../util/io-errors.js';
@@ -70,7 +69,7 @@ interface Loaded {
 /** Opens an input: a workbook, or a folder of CSV files made a workbook in memory. */
 async function openInput(file: string): Promise<{ pkg: XlsxPackage; csv: boolean }> {
   const csv = fs.statSync(file).isDirectory();
-  const pkg = csv ? await XlsxPackage.open(file, await workbookBytes(await readCsvFolder(file))) : await XlsxPackage.open(file);
+  const pkg = csv ? await XlsxPackage.open(file, await csvFolderBytes(file)) : await XlsxPackage.open(file);
   return { pkg, csv };
 }
 

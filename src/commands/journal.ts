@@ -6,8 +6,7 @@ import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
 import { refreshLiving } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
-import { readWorkbook } from '../read/xlsx.js';
-import { cellScalar } from '../read/cell.js';
+import { XlsxPackage } from '../read/package.js';
 
 /**
  * A list of numeroASP: values given, or files holding them in one column (text, CSV or .xlsx). A value
@@ -25,12 +24,15 @@ export async function expandNumbers(values: string[]): Promise<{ numbers: string
   for (const v of values) {
     if (fs.existsSync(v) && fs.statSync(v).isFile()) {
       if (/\.(xlsx|xlsm)$/i.test(v)) {
-        const wb = await readWorkbook(v);
-        for (const ws of wb.worksheets) {
-          ws.eachRow((row) => {
-            const c = cellScalar(row.getCell(1).value);
+        // Read straight from the package (as convert reads), first column of every sheet, in order.
+        const pkg = await XlsxPackage.open(v);
+        for (const entry of pkg.sheets) {
+          const grid = await pkg.grid(entry);
+          grid.focus?.([1]);
+          for (const row of grid.rows()) {
+            const c = row.values[1];
             if (typeof c === 'string') take(c, v);
-          });
+          }
         }
       } else {
         for (const line of fs.readFileSync(v, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)) {

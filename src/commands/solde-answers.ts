@@ -26,14 +26,27 @@ function readLines(file: string): Record<string, unknown>[] | undefined {
   }
 }
 
+/** The deposited file read last by answersFromDeposit, and its lines. */
+export interface LastRead {
+  file?: string;
+  lines?: Record<string, unknown>[];
+}
+
 /**
  * The answers of an avance as its deposited line holds them: the journal says which file (in the folder
  * `dir`) and which line; the avance mapping says where each answer sits in the line.
  */
-export function answersFromDeposit(dir: string, e: JournalEntry, fields: CarriedField[]): AvanceAnswers {
+export function answersFromDeposit(dir: string, e: JournalEntry, fields: CarriedField[], last?: LastRead): AvanceAnswers {
   const file = path.join(dir, e.file);
   if (!fs.existsSync(file)) return { missing: `le fichier d'avance ${e.file} n'est plus dans ${dir}` };
-  const lines = readLines(file);
+  // The journal lists the lines of a file one after the other: the file read for the entry before is
+  // usually this one's, not read and parsed again (200 times per file).
+  let lines: Record<string, unknown>[] | undefined;
+  if (last && last.file === file) lines = last.lines;
+  else {
+    lines = readLines(file);
+    if (last) Object.assign(last, { file, lines });
+  }
   if (!lines) return { missing: `le fichier d'avance ${e.file} est illisible` };
   const line = lines.find((l) => l?.numLigne === e.numLigne);
   if (!line || line.numeroEditeur !== e.numeroEditeur) return { missing: `la ligne ${e.numLigne} du fichier ${e.file} n'est pas celle de la demande` };

@@ -9,16 +9,16 @@ import { buildTemplate } from '../template/template.js';
 import { soldeExample } from '../template/example.js';
 import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
 import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
-import { workbookBytes } from '../util/xlsx-write.js';
+import { publicWorkbookBytes } from '../template/bytes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
-import { readWorkbook } from '../read/xlsx.js';
-import { findWorksheet, validateWorkbook } from '../rules/validate.js';
+import { XlsxPackage } from '../read/package.js';
+import { findWorksheet, validatePackage } from '../rules/validate.js';
 import { Amount, showValue } from '../values/types.js';
 import { ASP_NUMBER_HEADER } from '../annotate/plan.js';
-import { cellScalar } from '../read/cell.js';
-import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer } from './solde-answers.js';
+import type { CellScalar } from '../read/cell.js';
+import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer, type LastRead } from './solde-answers.js';
 
 export const REMINDER_AMOUNT = 'Montant de la commande, rappel [xlsx2segur]';
 export const REMINDER_STATE = 'Avance [xlsx2segur]';
@@ -51,6 +51,7 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
   const latest = new Map<string, JournalEntry>();
   for (const e of journal.entries) if (e.kind === 'avance') latest.set(`${e.numeroAns}|${e.numeroEditeur}`, e);
   const found: Found = { candidates: [], unready: [], workbook: false };
+  const last: LastRead = {};
   for (const e of latest.values()) {
     const state = stateOf(e);
     if (state === 'exportee' || state === 'refusee') found.unready.push(e);
@@ -66,28 +67,32 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
       montant: e.montant,
       finess: e.finess,
       state,
-      answers: answersFromDeposit(dir, e, fields),
+      answers: answersFromDeposit(dir, e, fields, last),
     });
   }
   return found;
 }
 
 async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
-  const wb = await readWorkbook(file);
+  // Read straight from the package, as convert reads it (no exceljs model of the workbook).
+  const pkg = await XlsxPackage.open(file);
   const mapping = mappingOf('avance');
-  const result = await validateWorkbook(wb, file, mapping, { depositDate: '31/12/2999' });
+  const result = await validatePackage(pkg, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
   const journal = Journal.load(path.dirname(file));
-  const ws = findWorksheet(wb, result.sheets[mapping.main.name].actualName)!;
-  const headerRow = result.sheets[mapping.main.name].headerRow;
+  const main = result.sheets[mapping.main.name];
   let aspCol = 0;
-  ws.getRow(headerRow).eachCell((c, col) => {
-    if (c.value === ASP_NUMBER_HEADER) aspCol = col;
-  });
+  for (const [col, text] of main.headerTexts) if (text === ASP_NUMBER_HEADER && col > aspCol) aspCol = col;
+  const aspByRow = new Map<number, CellScalar>();
+  if (aspCol) {
+    const grid = await pkg.grid(pkg.sheet(main.actualName)!);
+    grid.focus?.([aspCol]);
+    for (const r of grid.rows()) if (r.row > main.headerRow) aspByRow.set(r.row, r.values[aspCol] ?? null);
+  }
   const candidates: Candidate[] = [];
   for (const d of result.demandes) {
     const entry = result.numeroAns ? journal.latest('avance', result.numeroAns, d.key) : undefined;
-    const fromCell = aspCol ? cellScalar(ws.getRow(d.main.row).getCell(aspCol).value) : null;
+    const fromCell = aspByRow.get(d.main.row) ?? null;
     const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
     if (!numeroASP || !result.numeroAns) continue;
     const state = entry ? stateOf(entry) : undefined;
@@ -157,7 +162,8 @@ export async function soldeWorkbooks(opts: SoldeOptions): Promise<SoldeOutcome> 
     return { exitCode: 1, files };
   }
   const chosen = candidates.filter((c) => isPaid(c) || opts.nonPayees);
-  const left = candidates.filter((c) => !chosen.includes(c));
+  const isChosen = new Set(chosen);
+  const left = candidates.filter((c) => !isChosen.has(c));
   if (!chosen.length) {
     say(`Aucune avance payée à solder${left.length ? ` : ${describeAvances([], left, false)}` : ''}.\n`);
     sayUnready(unready, say);
@@ -208,7 +214,7 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
   markCarried(wb, mapping, list, fields);
   addReminders(findWorksheet(wb, mapping.main.name)!, list);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(file, await workbookBytes(wb));
+  writeFileAtomic(file, await publicWorkbookBytes(wb));
 }
 
 /** Fill and note on each cell pre-filled from the avance (one row per demande, in the order of list); the Notice's legend. */
@@ -274,7 +280,12 @@ export function describeAvances(included: Candidate[], left: Candidate[], withPa
 /** One line for each reason why the answers of some avances could not be carried. */
 function sayMissingAnswers(list: Candidate[], say: (t: string) => void) {
   const byReason = new Map<string, string[]>();
-  for (const c of list) if ('missing' in c.answers) byReason.set(c.answers.missing, [...(byReason.get(c.answers.missing) ?? []), c.numeroEditeur]);
+  for (const c of list) {
+    if (!('missing' in c.answers)) continue;
+    const nums = byReason.get(c.answers.missing);
+    if (nums) nums.push(c.numeroEditeur);
+    else byReason.set(c.answers.missing, [c.numeroEditeur]);
+  }
   for (const [reason, nums] of byReason) {
     const many = nums.length > 1;
     say(`Scénario non pré-rempli pour ${many ? 'les demandes' : 'la demande'} ${nums.join(', ')} : ${reason} ; ${many ? 'leurs' : 'ses'} réponses sont à saisir.\n`);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
+import { csvWorkbookBytes } from './csv-package.js';
 import Papa from 'papaparse';
 import { bomOf, decodeText } from './encoding.js';
 import { UserError } from '../util/errors.js';
@@ -71,33 +71,26 @@ export function csvFiles(dir: string): string[] {
   }
 }
 
-/**
- * Reads a folder holding one CSV per sheet (Fichier.csv, Commandes.csv…) as a workbook whose sheets carry
- * the CSV cells as text. The rest of the pipeline treats it like any workbook; its results workbook is the
- * .xlsx built here, annotated.
- */
-export async function readCsvFolder(dir: string): Promise<ExcelJS.Workbook> {
-  // Loaded when needed: exceljs takes longer to load than a workbook of demandes takes to convert.
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
+/** The sheets of a folder of CSV files: name (the file's, 31 characters at most) and rows of text cells. */
+export function readCsvSheets(dir: string): { name: string; rows: string[][] }[] {
   const files = csvFiles(dir);
   if (!files.length) throw new UserError(`${dir} : aucun fichier CSV dans ce dossier.`);
-  for (const name of files) {
+  return files.map((name) => {
     const file = path.join(dir, name);
     const size = fs.statSync(file).size;
     if (size > MAX_CSV_BYTES) throw new UserError(`${file} : fichier CSV trop gros (${size} octets).`);
     const bytes = fs.readFileSync(file);
     checkNotBinary(bytes, file);
     const { text } = decodeCsv(bytes);
-    const rows = parseCsv(text, file);
-    const ws = wb.addWorksheet(name.replace(/\.csv$/i, '').slice(0, 31));
-    rows.forEach((cells, i) => {
-      if (cells.every((c) => c.trim() === '')) return;
-      const row = ws.getRow(i + 1);
-      cells.forEach((c, j) => {
-        if (c !== '') row.getCell(j + 1).value = c;
-      });
-    });
-  }
-  return wb;
+    return { name: name.replace(/\.csv$/i, '').slice(0, 31), rows: parseCsv(text, file) };
+  });
+}
+
+/**
+ * Reads a folder holding one CSV per sheet (Fichier.csv, Commandes.csv…) as a workbook whose sheets carry
+ * the CSV cells as text, written here as .xlsx bytes (csvWorkbookBytes). The rest of the pipeline treats it
+ * like any workbook; its results workbook is the .xlsx built here, annotated.
+ */
+export function csvFolderBytes(dir: string): Promise<Buffer> {
+  return csvWorkbookBytes(readCsvSheets(dir));
 }

@@ -23,7 +23,7 @@ const EXCELJS_VML = /^xl\/drawings\/vmlDrawing\d+\.vml$/;
  * openpyxl also writes a note's text as a plain <t>, without runs, which exceljs loads as an empty note:
  * that text is wrapped in a run. The input file itself is never touched: this works on a copy in memory.
  */
-async function normalisePackage(buffer: Buffer, zip: JSZip): Promise<Buffer> {
+export async function normalisePackage(buffer: Buffer, zip: JSZip): Promise<Buffer> {
   const taken = new Set(Object.keys(zip.files));
   const renames = new Map<string, string>();
   const rename = (part: string, name: (n: number) => string): string => {

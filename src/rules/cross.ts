@@ -4,6 +4,13 @@ import { refreshVerdict } from './validate.js';
 import { MAX_NAMED, namedList, othersOf } from '../util/lists.js';
 import { blockedBy, columnLetter, makeIssue } from '../issues/issues.js';
 
+/** Appends to the list of a key (in place: a list met again is not copied). */
+function addTo<T>(map: Map<string, T[]>, key: string, item: T) {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
 /**
  * Checks across the workbooks of a run: one SIRET per numeroAns (else none is trusted), a numeroEditeur
  * once per kind and numeroAns, and the values a mapping declares unique in a batch.
@@ -11,7 +18,7 @@ import { blockedBy, columnLetter, makeIssue } from '../issues/issues.js';
 export function crossChecks(results: WorkbookResult[]) {
   // Workbooks sharing a numeroAns must share its SIRET: otherwise none of them is trusted, all are rejected.
   const byAns = new Map<string, WorkbookResult[]>();
-  for (const r of results) if (r.numeroAns && r.siret && r.header) byAns.set(r.numeroAns, [...(byAns.get(r.numeroAns) ?? []), r]);
+  for (const r of results) if (r.numeroAns && r.siret && r.header) addTo(byAns, r.numeroAns, r);
   for (const [ans, list] of byAns) {
     if (new Set(list.map((r) => r.siret)).size < 2) continue;
     for (const r of list) {
@@ -35,9 +42,7 @@ export function crossChecks(results: WorkbookResult[]) {
   for (const r of results) {
     for (const d of r.demandes) {
       const k = `${r.mapping.kind}|${r.numeroAns ?? ''}|${d.key}`;
-      const list = byKey.get(k);
-      if (list) list.push({ r, d });
-      else byKey.set(k, [{ r, d }]);
+      addTo(byKey, k, { r, d });
     }
   }
   for (const list of byKey.values()) {
@@ -63,9 +68,7 @@ export function crossChecks(results: WorkbookResult[]) {
         const v = d.main.values[col.field];
         if (typeof v !== 'string') continue;
         const k = `${r.mapping.kind}|${col.field}|${v}`;
-        const list = seen.get(k);
-        if (list) list.push({ r, d });
-        else seen.set(k, [{ r, d }]);
+        addTo(seen, k, { r, d });
       }
     }
   }

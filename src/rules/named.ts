@@ -108,7 +108,11 @@ const pj: NamedRule<z.infer<typeof pjParams>> = {
     for (const r of rows) {
       const type = r.values.typeFichier;
       const format = r.values.formatFichier;
-      if (typeof type === 'string') byType.set(type, [...(byType.get(type) ?? []), r]);
+      if (typeof type === 'string') {
+        const same = byType.get(type);
+        if (same) same.push(r);
+        else byType.set(type, [r]);
+      }
       if (typeof type !== 'string' || typeof format !== 'string' || !/^\d{5}$/.test(d!.key)) continue;
       const expected = `${p.prefix}-${p.codes[type]}-${d!.key}.${p.extensions[format]}`;
       const given = r.values.nomFichier;

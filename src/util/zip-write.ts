@@ -45,9 +45,24 @@ export function crc32(data: Uint8Array, value = 0): number {
  * every chunk, and the main thread is busy rendering the next sheet.
  */
 function deflate(chunks: Buffer[]): Promise<Buffer> {
-  const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  return new Promise((resolve, reject) => zlib.deflateRaw(data, { level: LEVEL }, (e, out) => (e ? reject(e) : resolve(out))));
+  if (chunks.length > 1 && chunks.length <= STREAMED_FROM) chunks = [Buffer.concat(chunks)];
+  if (chunks.length === 1) return new Promise((resolve, reject) => zlib.deflateRaw(chunks[0], { level: LEVEL }, (e, out) => (e ? reject(e) : resolve(out))));
+  // Many chunks (a big rewritten sheet): fed to one deflate stream, so that the part is never copied into
+  // one buffer of its size, and each chunk can go once deflated. Without flushes, zlib's output does not
+  // depend on how its input is cut: the bytes are those of a one-shot deflate.
+  return new Promise((resolve, reject) => {
+    const z = zlib.createDeflateRaw({ level: LEVEL });
+    const out: Buffer[] = [];
+    z.on('data', (b: Buffer) => out.push(b));
+    z.on('error', reject);
+    z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
+    for (const c of chunks) z.write(c);
+    z.end();
+  });
 }
+
+/** Parts in more chunks than this are deflated as a stream (see deflate). */
+const STREAMED_FROM = 16;
 
 /** A part of the package, its deflated bytes under way. */
 export interface Part {
