@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { XlsxPackage } from '../read/package.js';
 import { elements, encodeXml } from '../read/xml.js';
 
@@ -30,6 +31,16 @@ export function markOf(pkg: XlsxPackage): OutputMark | undefined {
 /** The workbook's name without its extension and without the suffix of our outputs. */
 export function sourceBase(name: string): string {
   return name.replace(/\.(xlsx|xlsm)$/i, '').replace(/\.(resultats|retour)(-\d+)?$/i, '');
+}
+
+/** File name of the living results workbook of an input (named after the workbook it was made from). */
+export function livingName(input: string, mark: OutputMark | undefined): string {
+  return `${sourceBase(mark?.source ?? path.basename(input))}.resultats.xlsx`;
+}
+
+/** The name the vendor knows a workbook by: the one its mark records, else its own. */
+export function sourceName(input: string, mark: OutputMark | undefined): string {
+  return mark?.source ?? path.basename(input);
 }
 
 /** The custom properties part: the input's own properties, ours replaced. */

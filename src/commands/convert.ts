@@ -6,28 +6,25 @@ import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
 import { csvFolderBytes } from '../read/csv.js';
 import { validatePackage, type WorkbookResult } from '../rules/validate.js';
-import { sortIssues } from '../issues/issues.js';
-import { planBatch, type Batch, type SequenceState, type WrittenFile } from '../emit/files.js';
+import type { WrittenFile } from '../emit/files.js';
 import { writePlanned } from './export-files.js';
 import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
-import { resultsWorkbook } from '../annotate/results.js';
-import { markOf, type OutputMark } from '../annotate/mark.js';
+import { markOf } from '../annotate/mark.js';
 import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { ioMessage } from '../util/io-errors.js';
 import { withdrawExport } from './export-fault.js';
 import { diskFolder } from './disk-folder.js';
-import type { DepositFolder } from '../journal/folder.js';
 import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
-import { linkJournal, recordWritten } from '../journal/link.js';
 import { checkPj } from '../pj/check.js';
-import { statusOf, toExport } from '../status/status.js';
+import { statusOf } from '../status/status.js';
 import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
 import { crossChecks } from '../rules/cross.js';
-import { livingName, replaceLiving, sourceName } from './living.js';
+import { replaceLiving, sourceName } from './living.js';
+import { decideOutputs, type Decision, type Loaded } from '../engine/decide.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -57,13 +54,6 @@ export interface ConvertOptions {
 export interface ConvertOutcome {
   exitCode: 0 | 1 | 2;
   report: Report;
-}
-
-/** A workbook read and checked, with the package its results workbook is written from. */
-interface Loaded {
-  pkg: XlsxPackage;
-  result: WorkbookResult;
-  mark?: OutputMark;
 }
 
 /** Opens an input: a workbook, or a folder of CSV files made a workbook in memory. */
@@ -123,26 +113,19 @@ async function openInputs(files: string[], explicit: Set<string>, failures: File
   return { opened: kept, skipped };
 }
 
-/** Writes the JSON files of the demandes to export, grouped by kind and numeroAns in input order; records them. */
-async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, date: string, journal: Journal, folder: DepositFolder, progress: ReturnType<typeof progressBar>): Promise<WrittenFile[]> {
-  const batches = new Map<string, Batch>();
-  for (const r of results) {
-    const ready = r.demandes.filter((d) => toExport(statusOf(d, r.mapping.kind)));
-    if (!ready.length || !r.numeroAns || !r.header) continue;
-    const k = `${r.mapping.kind}|${r.numeroAns}`;
-    if (!batches.has(k)) batches.set(k, { mapping: r.mapping, numeroAns: r.numeroAns, header: r.header, demandes: [] });
-    batches.get(k)!.demandes.push(...ready);
-  }
-  if (!batches.size) return [];
-  const seq: SequenceState = { next: new Map(), used: journal.entries.map((e) => e.file), names: folder.names() };
+/**
+ * Writes the planned JSON files (and their .zip), then the journal that records them. All or nothing: on a
+ * fault, the files this run wrote are removed and named (export-fault.ts), the journal left as it was.
+ */
+async function writeExport(opts: ConvertOptions, decision: Decision, journal: Journal, progress: Progress): Promise<WrittenFile[]> {
+  if (!decision.planned.length) return [];
   const written: WrittenFile[] = [];
-  progress.stage('Écriture des JSON', batches.size);
+  progress.stage('Écriture des JSON', decision.planned.length);
   try {
-    for (const b of batches.values()) {
-      await writePlanned(opts.outDir, planBatch(b, date, seq, opts.sequence), written, Boolean(opts.pj));
+    for (const p of decision.planned) {
+      await writePlanned(opts.outDir, [p], written, Boolean(opts.pj));
       progress.tick();
     }
-    recordWritten(journal, results, written, date);
     journal.save();
   } catch (e) {
     progress.done();
@@ -155,25 +138,16 @@ async function exportDemandes(results: WorkbookResult[], opts: ConvertOptions, d
 }
 
 /** Brings each input's living results workbook up to date; a workbook that cannot be written is a failure. */
-async function writeLivingWorkbooks(loaded: Loaded[], opts: ConvertOptions, written: WrittenFile[], date: string, failures: FileFailure[], progress: ReturnType<typeof progressBar>) {
-  progress.stage('Classeurs de résultats', loaded.length);
+async function writeLivingWorkbooks(opts: ConvertOptions, decision: Decision, failures: FileFailure[], progress: Progress) {
+  progress.stage('Classeurs de résultats', decision.workbooks.length);
   const resultFiles = new Map<string, string>();
-  const used = new Set<string>();
-  for (const { pkg, result, mark } of loaded) {
-    const output = opts.output ?? 'resultats';
-    let name = livingName(result.file, mark).replace(/\.resultats\.xlsx$/, `.${output}.xlsx`);
-    // Two inputs of the same name (in two folders): the second gets its folder's name too.
-    if (used.has(name)) name = `${path.basename(path.dirname(path.resolve(result.file)))}-${name}`;
-    used.add(name);
+  for (const w of decision.workbooks) {
     try {
-      const target = insideFolder(opts.outDir, name);
-      const mine = new Set(result.demandes.map((d) => d.output?.file));
-      const files = written.filter((f) => mine.has(f.name));
-      const bytes = await resultsWorkbook(pkg, result, { dryRun: Boolean(opts.dryRun), files, date, source: result.source ?? path.basename(result.file), mark: { output, source: result.source ?? path.basename(result.file), date } });
-      replaceLiving(target, bytes);
-      resultFiles.set(result.file, target);
+      const target = insideFolder(opts.outDir, w.name);
+      replaceLiving(target, await w.bytes());
+      resultFiles.set(w.file, target);
     } catch (e) {
-      failures.push({ file: result.file, message: e instanceof UserError ? e.message : `${result.file} : classeur de résultats non écrit (${(e as Error).message}).` });
+      failures.push({ file: w.file, message: e instanceof UserError ? e.message : `${w.file} : classeur de résultats non écrit (${(e as Error).message}).` });
     }
     progress.tick();
   }
@@ -243,11 +217,19 @@ async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, s
   removeStaleTemps(opts.outDir);
   const folder = diskFolder(opts.outDir);
   if (!opts.dryRun && journal.recover(folder, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) journal.save();
-  linkJournal(results, journal, { folder, force: opts.force, renumber: opts.renumber, dryRun: opts.dryRun });
-  if (opts.pj) checkPj(results, opts.pj);
-  const written = opts.dryRun ? [] : await exportDemandes(results, opts, deposit.compact, journal, folder, progress);
-  for (const l of loaded) sortIssues(l.result.issues, [l.result.file], l.result.mapping.sheets.map((s) => l.result.sheets[s.name]?.actualName ?? s.name));
-  const resultFiles = await writeLivingWorkbooks(loaded, opts, written, deposit.compact, failures, progress);
+  const decision = decideOutputs(loaded, journal, folder, {
+    outDir: opts.outDir,
+    date: deposit.compact,
+    dryRun: opts.dryRun,
+    force: opts.force,
+    renumber: opts.renumber,
+    sequence: opts.sequence,
+    withZip: Boolean(opts.pj),
+    output: opts.output,
+    checkPj: opts.pj ? (results) => checkPj(results, opts.pj!) : undefined,
+  });
+  const written = await writeExport(opts, decision, journal, progress);
+  const resultFiles = await writeLivingWorkbooks(opts, decision, failures, progress);
   progress.done();
 
   const report = buildReport({ command: opts.dryRun ? 'validate' : 'convert', date: deposit.compact, outDir: opts.outDir, journal: { file: journal.file, found: journalFound }, results, resultFiles, written, skipped, failures, pjChecked: Boolean(opts.pj) });

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sourceBase, type OutputMark } from '../annotate/mark.js';
 import { insideFolder, writeFileAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 
@@ -11,15 +10,7 @@ import { UserError } from '../util/errors.js';
  */
 export const HISTORY_DIR = 'historique';
 
-/** File name of the living results workbook of an input (named after the workbook it was made from). */
-export function livingName(input: string, mark: OutputMark | undefined): string {
-  return `${sourceBase(mark?.source ?? path.basename(input))}.resultats.xlsx`;
-}
-
-/** The name the vendor knows a workbook by: the one its mark records, else its own. */
-export function sourceName(input: string, mark: OutputMark | undefined): string {
-  return mark?.source ?? path.basename(input);
-}
+export { livingName, sourceName } from '../annotate/mark.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
