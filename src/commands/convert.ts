@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { loadMapping, type Mapping } from '../mapping/load.js';
-import { detectKind, infoOfPackage, mappingOf } from '../mapping/detect.js';
+import { mappingOf } from '../mapping/detect.js';
 import { XlsxPackage } from '../read/package.js';
 import { resolveInputs } from '../read/inputs.js';
 import { csvFolderBytes } from '../read/csv.js';
-import { validatePackage, type WorkbookResult } from '../rules/validate.js';
+import type { WorkbookResult } from '../rules/validate.js';
 import type { WrittenFile } from '../emit/files.js';
 import { writePlanned } from './export-files.js';
 import { canonicalOf, fingerprintOf } from '../emit/fingerprint.js';
-import { markOf } from '../annotate/mark.js';
 import { insideFolder, removeStaleTemps } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { ioMessage } from '../util/io-errors.js';
@@ -22,9 +20,9 @@ import { checkPj } from '../pj/check.js';
 import { statusOf } from '../status/status.js';
 import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
-import { crossChecks } from '../rules/cross.js';
-import { replaceLiving, sourceName } from './living.js';
+import { replaceLiving } from './living.js';
 import { decideOutputs, type Decision, type Loaded } from '../engine/decide.js';
+import { checkWorkbooks, skipOwnOutputs, type Opened } from '../engine/check.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -63,35 +61,9 @@ async function openInput(file: string): Promise<{ pkg: XlsxPackage; csv: boolean
   return { pkg, csv };
 }
 
-/** Reads and checks one opened input; a fault that stops it goes to failures. */
-async function checkInput(file: string, opened: { pkg: XlsxPackage; csv: boolean }, forced: Mapping | undefined, depositDate: string, failures: FileFailure[]): Promise<Loaded | undefined> {
-  const { pkg, csv } = opened;
-  const kind = forced ? undefined : detectKind(await infoOfPackage(pkg));
-  const mapping = forced ?? (kind ? mappingOf(kind) : undefined);
-  if (!mapping) {
-    failures.push({
-      file,
-      message: `${file} : type de classeur inconnu (ni avance ni solde) : il n'a ni la marque d'un modèle xlsx2segur, ni une feuille « Commandes » ou « Factures ». Partez d'un modèle (xlsx2segur template avance|solde) ou indiquez --mapping.`,
-    });
-    return undefined;
-  }
-  const result = await validatePackage(pkg, file, mapping, { depositDate, csv });
-  if (result.fatal) {
-    failures.push({ file, message: result.fatal });
-    return undefined;
-  }
-  const mark = markOf(pkg);
-  result.source = sourceName(file, mark);
-  return { pkg, result, mark };
-}
-
-/**
- * Opens every input. A results workbook or retour copy of ours that a folder scan met beside the workbook
- * it was made from is skipped, with a line saying so: the workbook is read in its place. Named on the
- * command line, it is read (that is how corrections come back).
- */
-async function openInputs(files: string[], explicit: Set<string>, failures: FileFailure[]) {
-  const opened: { file: string; pkg: XlsxPackage; csv: boolean }[] = [];
+/** Opens every input; one that cannot be opened goes to failures, the others are read. */
+async function openInputs(files: string[], failures: FileFailure[]): Promise<Opened[]> {
+  const opened: Opened[] = [];
   for (const file of files) {
     try {
       opened.push({ file, ...(await openInput(file)) });
@@ -99,18 +71,7 @@ async function openInputs(files: string[], explicit: Set<string>, failures: File
       failures.push({ file, message: e instanceof UserError ? e.message : `${file} : erreur inattendue (${(e as Error).message}).` });
     }
   }
-  const read = new Set(files.map((f) => path.resolve(f)));
-  const skipped: SkippedFile[] = [];
-  const kept = opened.filter(({ file, pkg }) => {
-    const mark = markOf(pkg);
-    if (!mark || explicit.has(path.resolve(file))) return true;
-    const source = path.resolve(path.dirname(file), mark.source);
-    if (!read.has(source) || source === path.resolve(file)) return true;
-    const what = mark.output === 'resultats' ? 'classeur de résultats' : 'copie « retour »';
-    skipped.push({ file, message: `${file} non lu : c'est un ${what} de xlsx2segur, fait de ${mark.source}, qui est lu à sa place.` });
-    return false;
-  });
-  return { opened: kept, skipped };
+  return opened;
 }
 
 /**
@@ -177,21 +138,10 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
   if (!files.length && !failures.length) throw new UserError('Aucun classeur à traiter.');
 
   const progress = opts.progress ?? progressBar(opts.quiet || Boolean(opts.stdout));
-  const { opened, skipped } = await openInputs(files, explicit, failures);
-  const loaded: Loaded[] = [];
+  const { opened, skipped } = skipOwnOutputs(await openInputs(files, failures), files, explicit);
   progress.stage('Lecture et contrôle', opened.length);
-  for (const o of opened) {
-    progress.tick(0);
-    try {
-      const l = await checkInput(o.file, o, forced, deposit.french, failures);
-      if (l) loaded.push(l);
-    } catch (e) {
-      failures.push({ file: o.file, message: e instanceof UserError ? e.message : `${o.file} : erreur inattendue (${(e as Error).message}).` });
-    }
-    progress.tick();
-  }
+  const loaded = await checkWorkbooks(opened, forced, deposit.french, failures, (done) => progress.tick(done ? 1 : 0));
   const results = loaded.map((l) => l.result);
-  crossChecks(results);
   // From reading the journal to the last rename, the deposit folder is this run's alone.
   const checked: Checked = { loaded, results, failures, skipped, deposit, progress, out };
   return withDepositLock(opts.outDir, opts.dryRun ? 'validate' : 'convert', () => writeOutputs(opts, checked), { create: loaded.length > 0 });

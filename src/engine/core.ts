@@ -1,0 +1,81 @@
+import type { Mapping } from '../mapping/load.js';
+import { XlsxPackage } from '../read/package.js';
+import { Journal, type JournalEntry } from '../journal/journal.js';
+import type { DepositFolder } from '../journal/folder.js';
+import { buildReport, type FileFailure, type Report } from '../report/report.js';
+import { parseDepositDate } from '../util/dates.js';
+import { UserError } from '../util/errors.js';
+import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
+import { decideOutputs, type DecideOptions } from './decide.js';
+
+/** A workbook given as bytes, under the name messages give it (a folder of CSV files: made a workbook first). */
+export interface EngineInput {
+  file: string;
+  bytes: Uint8Array;
+  csv?: boolean;
+}
+
+export interface CoreOptions extends Omit<DecideOptions, 'checkPj' | 'withZip'> {
+  /** A mapping to use for every input, instead of detecting each one's kind. */
+  mapping?: Mapping;
+}
+
+/** The deposit folder's state: its journal (with the path it is saved at) and what it holds. */
+export interface CoreState {
+  journal: { file: string; entries: JournalEntry[]; found: boolean };
+  folder: DepositFolder;
+}
+
+export interface CoreOutcome {
+  /** The JSON files to deposit, named as the ASP requires. */
+  jsonFiles: { name: string; text: string }[];
+  /** Each input's results workbook. */
+  workbooks: { file: string; name: string; bytes: Buffer }[];
+  /** The journal once these files are deposited: the entries given, and those of this run. */
+  journal: JournalEntry[];
+  report: Report;
+}
+
+/**
+ * The whole conversion as one function of bytes, options and the deposit folder's state, touching no file
+ * system: workbooks read and checked, demandes linked to the journal, JSON files planned and recorded,
+ * results workbooks made, the report. The CLI runs its two halves (engine/check.ts, engine/decide.ts) around
+ * the deposit folder's lock, which a caller holding all of it in memory does not need; same stages, same bytes.
+ * PJ are not gathered here (no .zip): the commands check them where they are kept.
+ */
+export async function convertCore(inputs: EngineInput[], opts: CoreOptions, state: CoreState): Promise<CoreOutcome> {
+  const failures: FileFailure[] = [];
+  const opened: Opened[] = [];
+  for (const i of inputs) {
+    try {
+      opened.push({ file: i.file, pkg: await XlsxPackage.open(i.file, Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)), csv: Boolean(i.csv) });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      failures.push({ file: i.file, message: e.message });
+    }
+  }
+  const files = inputs.map((i) => i.file);
+  const { opened: kept, skipped } = skipOwnOutputs(opened, files, new Set());
+  const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures);
+  const journal = new Journal(state.journal.file, [...state.journal.entries]);
+  const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: false });
+  const workbooks: CoreOutcome['workbooks'] = [];
+  const resultFiles = new Map<string, string>();
+  for (const w of decision.workbooks) {
+    workbooks.push({ file: w.file, name: w.name, bytes: await w.bytes() });
+    resultFiles.set(w.file, `${opts.outDir}/${w.name}`);
+  }
+  const report = buildReport({
+    command: opts.dryRun ? 'validate' : 'convert',
+    date: opts.date,
+    outDir: opts.outDir,
+    journal: { file: state.journal.file, found: state.journal.found },
+    results: loaded.map((l) => l.result),
+    resultFiles,
+    written: decision.files,
+    skipped,
+    failures,
+    pjChecked: false,
+  });
+  return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), workbooks, journal: journal.entries, report };
+}
