@@ -83,8 +83,8 @@ async function writeExport(opts: ConvertOptions, decision: Decision, journal: Jo
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', decision.planned.length);
   try {
-    for (const p of decision.planned) {
-      await writePlanned(opts.outDir, [p], written, Boolean(opts.pj));
+    for (const [i, p] of decision.planned.entries()) {
+      await writePlanned(opts.outDir, p, decision.files[i], written);
       progress.tick();
     }
     journal.save();
