@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Demande, JournalLink } from '../join/model.js';
 import type { Mapping } from '../mapping/load.js';
@@ -96,7 +95,7 @@ class DepositedLines {
   /** Whether a deposited file is still in the folder. */
   has(file: string): boolean {
     this.present ??= new Set(this.folder.names());
-    return this.present.has(baseName(file));
+    return this.present.has(path.basename(file));
   }
 
   line(mapping: Mapping, file: string, numLigne: number): string | undefined {
@@ -105,7 +104,7 @@ class DepositedLines {
   }
 
   private read(mapping: Mapping, file: string): Map<number, string> | null {
-    const text = this.folder.text(baseName(file));
+    const text = this.folder.text(path.basename(file));
     if (text === undefined) return null;
     try {
       const j = JSON.parse(text);
@@ -116,11 +115,6 @@ class DepositedLines {
       return null;
     }
   }
-}
-
-/** The last part of a file name the journal records (it records plain names; an old journal may not have). */
-function baseName(file: string): string {
-  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 /** What changed in a demande since its entry was exported; empty when nothing did. */
