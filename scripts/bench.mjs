@@ -32,6 +32,17 @@ const RSS_TAG = '@@xlsx2segur-bench maxRSS=';
 const GENERATOR_VERSION = 4;
 const DATE = '20261124';
 
+/** The template's columns in a sheet's header row: [field, column number] for each column the mapping knows. */
+function headerColumns(ws, spec) {
+  const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
+  const cols = [];
+  ws.getRow(1).eachCell((cell, c) => {
+    const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
+    if (f) cols.push([f, c]);
+  });
+  return cols;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Child (b): the bare exceljs read.
 if (process.argv[2] === '--read-child') {
@@ -226,12 +237,7 @@ async function generate(n, file) {
     });
     const spec = mapping.sheet(ws.name);
     if (spec) {
-      const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
-      const cols = [];
-      ws.getRow(1).eachCell((cell, c) => {
-        const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
-        if (f) cols.push([f, c]);
-      });
+      const cols = headerColumns(ws, spec);
       const put = (data) => {
         const row = w.getRow(next++);
         for (const [f, c] of cols) if (data[f] !== undefined && data[f] !== null) row.getCell(c).value = data[f];
@@ -280,12 +286,7 @@ async function generateOpenpyxl(n, file) {
     if (!spec) continue;
     let next = 1;
     ws.eachRow({ includeEmpty: true }, (_row, r) => (next = r + 1));
-    const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
-    const cols = [];
-    ws.getRow(1).eachCell((cell, c) => {
-      const f = typeof cell.value === 'string' ? fieldOfHeader(cell.value, known) : undefined;
-      if (f) cols.push([f, c]);
-    });
+    const cols = headerColumns(ws, spec);
     const put = (data) => {
       const c = [];
       for (const [f, col] of cols) if (data[f] !== undefined && data[f] !== null) c.push([col, jsonValue(data[f])]);
