@@ -1,6 +1,7 @@
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
+import { canonicalOf, fingerprintOf, numLigneOnTop } from './fingerprint.js';
 import { toJsonText } from './json-text.js';
 import { UserError } from '../util/errors.js';
 import { zipLimit, zipSize } from '../pj/zip.js';
@@ -126,7 +127,9 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
     }
     seq.next.set(seqKey, sequence + 1);
     const name = fileName(template, batch.numeroAns, date, sequence);
-    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
+    // The journal's fingerprint of each line, from the line just built when its numLigne does not change it.
+    const onTop = numLigneOnTop(mapping);
+    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1, fingerprint: onTop ? fingerprintOf(canonicalOf(mapping, lines[i])) : undefined }));
     planned.push({
       name,
       kind: mapping.kind,
