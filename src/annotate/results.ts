@@ -44,6 +44,7 @@ class ResultsWriter {
   private readonly changed = new Map<string, Part>();
   private readonly deflater = new ZipBuilder();
   private readonly removed = new Set<string>();
+  private readonly texts = new Map<string, string>();
   private readonly added: string[] = [];
   /** Relationships changed, by source part. */
   private readonly rels = new Map<string, Rel[]>();
@@ -259,13 +260,22 @@ class ResultsWriter {
     this.set(entry.part, out);
   }
 
+  /** A value as the byte string of its XML text; the few texts that come back on every row (statuses) once. */
+  private xmlBytes(value: string): string {
+    const known = this.texts.get(value);
+    if (known !== undefined) return known;
+    const xml = bytesOf(encodeXml(value));
+    if (value.length <= 200 && this.texts.size < 1000) this.texts.set(value, xml);
+    return xml;
+  }
+
   private rewriteRow(r: RowMatch, o: { plan?: RowPlan; header: [number, string][]; cleared?: Set<number>; cols: OwnColumns; look: RowLook }): string {
     const styles = this.styles;
     const { cols, look } = o;
     const p = /^<([\w.-]+:)?/.exec(r.tag)?.[1] ?? '';
     const ref = (col: number) => `${columnLetter(col)}${r.row}`;
     const text = (col: number, s: number, value: string) =>
-      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${bytesOf(encodeXml(value))}</${p}t></${p}is></${p}c>`;
+      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${this.xmlBytes(value)}</${p}t></${p}is></${p}c>`;
     const rowTag = (height: number) => {
       let tag = r.tag.replace(/\/?>$/, '');
       if (height > Number(attr(tag, 'ht') ?? 0)) tag = setAttr(setAttr(tag, 'ht', String(height)), 'customHeight', '1');

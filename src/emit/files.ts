@@ -2,7 +2,7 @@ import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
 import { canonicalOf, fingerprintOf, numLigneOnTop } from './fingerprint.js';
-import { toJsonText } from './json-text.js';
+import { toJsonText, utf8Length } from './json-text.js';
 import { UserError } from '../util/errors.js';
 import { zipLimit, zipSize } from '../pj/zip.js';
 import type { PjFile } from '../pj/check.js';
@@ -136,7 +136,7 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
       numeroAns: batch.numeroAns,
       sequence,
       lines: group.length,
-      bytes: new TextEncoder().encode(text).length,
+      bytes: utf8Length(text),
       demandes: group.map((d) => d.key),
       portalValues: mapping.output.portalField
         ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')

@@ -35,8 +35,12 @@ export function cellScalar(value: ExcelJS.CellValue | undefined): CellScalar {
   return cleanText(String(value));
 }
 
+const ODD_SPACES = /[\u00a0\u202f\u2007\ufeff]/;
+const ODD_SPACES_ALL = /[\u00a0\u202f\u2007\ufeff]/g;
+
 export function cleanText(s: string): string | null {
-  const t = s.replace(/[\u00a0\u202f\u2007\ufeff]/g, ' ').replace(/^\s+|\s+$/g, '');
+  // trim() removes what /^\s+|\s+$/ does (white space and line terminators); most texts have no odd space.
+  const t = (ODD_SPACES.test(s) ? s.replace(ODD_SPACES_ALL, ' ') : s).trim();
   return t === '' ? null : t;
 }
 
