@@ -1,4 +1,4 @@
-import type { PlannedFile, WrittenFile } from '../emit/files.js';
+import { renderFile, type PlannedFile, type WrittenFile } from '../emit/files.js';
 import { buildZip } from '../pj/zip.js';
 import { insideFolder, writeFileAtomic, writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.js';
  */
 export async function writePlanned(dir: string, planned: PlannedFile, file: WrittenFile, written: WrittenFile[]): Promise<void> {
   const target = insideFolder(dir, planned.name);
-  if (!writeFileAtomicNew(target, planned.text)) {
+  if (!writeFileAtomicNew(target, renderFile(planned, file))) {
     throw new UserError(`${target} : un fichier de ce nom est apparu dans le dossier pendant la conversion ; il n'est pas remplacé. Relancez la conversion.`);
   }
   written.push(file);

@@ -98,19 +98,31 @@ export interface SequenceState {
   names: string[];
 }
 
-/** A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. */
-export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip'> {
-  text: string;
+/**
+ * A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. The text is made
+ * again from its demandes when it is asked for (renderFile), not held: 50 000 demandes are over 100 MB of
+ * JSON, which the commands write one file at a time.
+ */
+export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip' | 'bytes'> {
+  text(): string;
   pj: PjFile[];
+}
+
+/** The text of a planned file, its size set on the file as the report shows it. */
+export function renderFile(planned: PlannedFile, file: WrittenFile): string {
+  const text = planned.text();
+  file.bytes = utf8Length(text);
+  return text;
 }
 
 /**
  * Plans the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named with
  * the next free sequence number of that numeroAns and day (never a name the folder or the journal holds).
- * Each demande is told where it goes (d.output). Nothing is written here: the commands write the files.
+ * Each demande is told where it goes (d.output), with its line's fingerprint. Nothing is written here: the
+ * commands write the files.
  */
 export function planBatch(batch: Batch, date: string, seq: SequenceState, firstSequence?: number): PlannedFile[] {
-  const { mapping } = batch;
+  const { mapping, header } = batch;
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
   if (!seq.next.has(seqKey)) {
@@ -118,30 +130,27 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
   const planned: PlannedFile[] = [];
+  const onTop = numLigneOnTop(mapping);
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
-    const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
-    const text = toJsonText(buildFile(mapping, batch.header, lines));
     const sequence = seq.next.get(seqKey)!;
     if (sequence > 999) {
       throw new UserError(`Plus de 999 fichiers pour le numéro ANS ${batch.numeroAns} le ${date} : impossible de les nommer.`);
     }
     seq.next.set(seqKey, sequence + 1);
     const name = fileName(template, batch.numeroAns, date, sequence);
-    // The journal's fingerprint of each line, from the line just built when its numLigne does not change it.
-    const onTop = numLigneOnTop(mapping);
-    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1, fingerprint: onTop ? fingerprintOf(canonicalOf(mapping, lines[i])) : undefined }));
+    // The journal's fingerprint of each line, from the line built now when its numLigne does not change it.
+    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1, fingerprint: onTop ? fingerprintOf(canonicalOf(mapping, buildLine(mapping, d, header, i + 1))) : undefined }));
     planned.push({
       name,
       kind: mapping.kind,
       numeroAns: batch.numeroAns,
       sequence,
       lines: group.length,
-      bytes: utf8Length(text),
       demandes: group.map((d) => d.key),
       portalValues: mapping.output.portalField
         ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
         : [],
-      text,
+      text: () => toJsonText(buildFile(mapping, header, group.map((d, i) => buildLine(mapping, d, header, i + 1)))),
       pj: group.flatMap((d) => d.pj ?? []),
     });
   }

@@ -7,6 +7,7 @@ import { parseDepositDate } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
 import { decideOutputs, type DecideOptions } from './decide.js';
+import { renderFile } from '../emit/files.js';
 
 /** A workbook given as bytes, under the name messages give it (a folder of CSV files: made a workbook first). */
 export interface EngineInput {
@@ -59,6 +60,7 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
   const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures);
   const journal = new Journal(state.journal.file, [...state.journal.entries]);
   const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: false });
+  const jsonFiles = decision.planned.map((p, i) => ({ name: p.name, text: renderFile(p, decision.files[i]) }));
   const workbooks: CoreOutcome['workbooks'] = [];
   const resultFiles = new Map<string, string>();
   for (const w of decision.workbooks) {
@@ -77,5 +79,5 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
     failures,
     pjChecked: false,
   });
-  return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), workbooks, journal: journal.entries, report };
+  return { jsonFiles, workbooks, journal: journal.entries, report };
 }

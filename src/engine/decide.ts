@@ -90,7 +90,7 @@ function fileOf(p: PlannedFile, opts: DecideOptions): WrittenFile {
     numeroAns: p.numeroAns,
     sequence: p.sequence,
     lines: p.lines,
-    bytes: p.bytes,
+    bytes: 0, // set when its text is made (renderFile)
     demandes: p.demandes,
     portalValues: p.portalValues,
   };

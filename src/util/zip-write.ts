@@ -61,6 +61,53 @@ function deflate(chunks: Buffer[]): Promise<Buffer> {
   });
 }
 
+/** A turn of the event loop, so that zlib's callbacks run (setImmediate where there is one). */
+const later = (f: () => void) => (typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f, 0));
+
+/** Bytes a part stream may hold, written but not yet deflated, before its writer waits. */
+const STREAM_BACKLOG = 8 << 20;
+
+/**
+ * A part written chunk by chunk into one deflate stream, for a sheet too big to hold whole: each chunk is
+ * let go once zlib has taken it, and the writer waits (`ready`) while more than STREAM_BACKLOG is pending.
+ * zlib's output buffer is large, so that each turn of the thread pool deflates megabytes, not 16 KB. Same
+ * bytes as a one-shot deflate: without flushes, neither the input's cut nor the output buffer changes them.
+ */
+export class PartStream {
+  private crc = 0;
+  private size = 0;
+  private readonly z = zlib.createDeflateRaw({ level: LEVEL, chunkSize: 1 << 20 });
+  private readonly data: Promise<Buffer>;
+
+  constructor() {
+    const out: Buffer[] = [];
+    this.data = new Promise((resolve, reject) => {
+      this.z.on('data', (b: Buffer) => out.push(b));
+      this.z.on('error', reject);
+      this.z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
+    });
+    this.data.catch(() => undefined); // told when the part is awaited
+  }
+
+  write(chunk: Buffer): void {
+    if (!chunk.length) return;
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+    this.z.write(chunk);
+  }
+
+  /** Resolves at once, or when zlib has caught up with what was written. */
+  ready(): Promise<void> {
+    if (this.z.writableLength <= STREAM_BACKLOG) return new Promise((resolve) => later(resolve));
+    return new Promise((resolve) => this.z.once('drain', () => resolve()));
+  }
+
+  end(): Part {
+    this.z.end();
+    return { crc: this.crc, size: this.size, data: this.data };
+  }
+}
+
 /** Parts in more chunks than this are deflated as a stream (see deflate). */
 const STREAMED_FROM = 16;
 
