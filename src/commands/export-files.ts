@@ -1,4 +1,4 @@
-import { renderFile, type PlannedFile, type WrittenFile } from '../emit/files.js';
+import type { PlannedFile, WrittenFile } from '../emit/files.js';
 import { buildZip } from '../pj/zip.js';
 import { insideFolder, writeFileAtomic, writeFileAtomicNew } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
@@ -8,9 +8,9 @@ import { UserError } from '../util/errors.js';
  * Never replaces an existing file. The file, as the decision described it, is added to `written` as soon as
  * it is on disk, so that a run failing midway knows what it wrote (export-fault.ts removes them).
  */
-export async function writePlanned(dir: string, planned: PlannedFile, file: WrittenFile, written: WrittenFile[]): Promise<void> {
+export async function writePlanned(dir: string, planned: PlannedFile, file: WrittenFile, text: string, written: WrittenFile[]): Promise<void> {
   const target = insideFolder(dir, planned.name);
-  if (!writeFileAtomicNew(target, renderFile(planned, file))) {
+  if (!writeFileAtomicNew(target, text)) {
     throw new UserError(`${target} : un fichier de ce nom est apparu dans le dossier pendant la conversion ; il n'est pas remplacé. Relancez la conversion.`);
   }
   written.push(file);

@@ -100,8 +100,8 @@ export interface SequenceState {
 
 /**
  * A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. The text is made
- * again from its demandes when it is asked for (renderFile), not held: 50 000 demandes are over 100 MB of
- * JSON, which the commands write one file at a time.
+ * when it is asked for (renderFile), not held: 50 000 demandes are over 100 MB of JSON, which the commands
+ * write one file at a time. Making it gives each of its demandes its line's fingerprint (d.output).
  */
 export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip' | 'bytes'> {
   text(): string;
@@ -115,11 +115,18 @@ export function renderFile(planned: PlannedFile, file: WrittenFile): string {
   return text;
 }
 
+/** A file's text, built from its demandes; each demande's fingerprint taken from its line (see fingerprint.ts). */
+function fileText(mapping: Mapping, header: ParsedRow, group: Demande[]): string {
+  const lines = group.map((d, i) => buildLine(mapping, d, header, i + 1));
+  // A line's canonical text does not depend on its numLigne when numLigne is only at its top.
+  if (numLigneOnTop(mapping)) group.forEach((d, i) => (d.output!.fingerprint = fingerprintOf(canonicalOf(mapping, lines[i]))));
+  return toJsonText(buildFile(mapping, header, lines));
+}
+
 /**
  * Plans the JSON files of a batch: at most maxLines lines each, numLigne from 1 in each file, named with
  * the next free sequence number of that numeroAns and day (never a name the folder or the journal holds).
- * Each demande is told where it goes (d.output), with its line's fingerprint. Nothing is written here: the
- * commands write the files.
+ * Each demande is told where it goes (d.output). Nothing is written here: the commands write the files.
  */
 export function planBatch(batch: Batch, date: string, seq: SequenceState, firstSequence?: number): PlannedFile[] {
   const { mapping, header } = batch;
@@ -130,7 +137,6 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
     seq.next.set(seqKey, Math.max(existing + 1, firstSequence ?? 1));
   }
   const planned: PlannedFile[] = [];
-  const onTop = numLigneOnTop(mapping);
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
     const sequence = seq.next.get(seqKey)!;
     if (sequence > 999) {
@@ -138,8 +144,7 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
     }
     seq.next.set(seqKey, sequence + 1);
     const name = fileName(template, batch.numeroAns, date, sequence);
-    // The journal's fingerprint of each line, from the line built now when its numLigne does not change it.
-    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1, fingerprint: onTop ? fingerprintOf(canonicalOf(mapping, buildLine(mapping, d, header, i + 1))) : undefined }));
+    group.forEach((d, i) => (d.output = { file: name, numLigne: i + 1 }));
     planned.push({
       name,
       kind: mapping.kind,
@@ -150,7 +155,7 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
       portalValues: mapping.output.portalField
         ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
         : [],
-      text: () => toJsonText(buildFile(mapping, header, group.map((d, i) => buildLine(mapping, d, header, i + 1)))),
+      text: () => fileText(mapping, header, group),
       pj: group.flatMap((d) => d.pj ?? []),
     });
   }

@@ -6,8 +6,7 @@ import { buildReport, type FileFailure, type Report } from '../report/report.js'
 import { parseDepositDate } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
-import { decideOutputs, type DecideOptions } from './decide.js';
-import { renderFile } from '../emit/files.js';
+import { decideOutputs, exportPlanned, type DecideOptions } from './decide.js';
 
 /** A workbook given as bytes, under the name messages give it (a folder of CSV files: made a workbook first). */
 export interface EngineInput {
@@ -60,7 +59,8 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
   const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures);
   const journal = new Journal(state.journal.file, [...state.journal.entries]);
   const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: false });
-  const jsonFiles = decision.planned.map((p, i) => ({ name: p.name, text: renderFile(p, decision.files[i]) }));
+  const jsonFiles: CoreOutcome['jsonFiles'] = [];
+  await exportPlanned(decision, journal, loaded.map((l) => l.result), opts.date, (p, _file, text) => void jsonFiles.push({ name: p.name, text }));
   const workbooks: CoreOutcome['workbooks'] = [];
   const resultFiles = new Map<string, string>();
   for (const w of decision.workbooks) {
