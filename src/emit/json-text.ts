@@ -52,9 +52,11 @@ function viaStringify(value: unknown, indent: number): string | undefined {
   }
   const parts = json.split(MARKED);
   if (parts.length !== amounts.length + 1) return undefined;
-  let text = parts[0];
-  for (let i = 0; i < amounts.length; i++) text += amounts[i] + parts[i + 1];
-  return text + '\n';
+  // Joined at once: one flat string (a chain of += would be flattened again, a copy, when it is written).
+  const pieces: string[] = [parts[0]];
+  for (let i = 0; i < amounts.length; i++) pieces.push(amounts[i], parts[i + 1]);
+  pieces.push('\n');
+  return pieces.join('');
 }
 
 function writeText(value: unknown, indent: number): string {
