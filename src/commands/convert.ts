@@ -22,7 +22,7 @@ import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
 import { replaceLiving } from './living.js';
 import { decideOutputs, exportPlanned, type Decision, type Loaded } from '../engine/decide.js';
-import { checkWorkbooks, skipOwnOutputs, type Opened } from '../engine/check.js';
+import { checkWorkbooks, readingSize, skipOwnOutputs, type Opened } from '../engine/check.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -139,8 +139,8 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
 
   const progress = opts.progress ?? progressBar(opts.quiet || Boolean(opts.stdout));
   const { opened, skipped } = skipOwnOutputs(await openInputs(files, failures), files, explicit);
-  progress.stage('Lecture et contrôle', opened.length);
-  const loaded = await checkWorkbooks(opened, forced, deposit.french, failures, (done) => progress.tick(done ? 1 : 0));
+  progress.stage('Lecture et contrôle', readingSize(opened), 'octets');
+  const loaded = await checkWorkbooks(opened, forced, deposit.french, failures, (bytes) => progress.tick(bytes));
   const results = loaded.map((l) => l.result);
   // From reading the journal to the last rename, the deposit folder is this run's alone.
   const checked: Checked = { loaded, results, failures, skipped, deposit, progress, out };

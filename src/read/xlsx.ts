@@ -128,6 +128,11 @@ function declaredSizes(entry: JSZip.JSZipObject): { compressed?: number; uncompr
 
 export class TooMuchData extends Error {}
 
+/** The uncompressed size the archive declares for an entry (its own records first), if known. */
+export function entrySize(entry: JSZip.JSZipObject): number | undefined {
+  return records.get(entry)?.size ?? declaredSizes(entry).uncompressed;
+}
+
 /** An entry whose content is not what the archive declares for it: what differs, in French. */
 export class DamagedEntry extends Error {}
 
