@@ -7,6 +7,8 @@ import { parseDepositDate } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
 import { decideOutputs, type DecideOptions } from './decide.js';
+import { checkPj, type PjFolder } from '../pj/check.js';
+import { buildZip } from '../pj/zip.js';
 
 /** A workbook given as bytes, under the name messages give it (a folder of CSV files: made a workbook first). */
 export interface EngineInput {
@@ -18,6 +20,8 @@ export interface EngineInput {
 export interface CoreOptions extends Omit<DecideOptions, 'checkPj' | 'withZip'> {
   /** A mapping to use for every input, instead of detecting each one's kind. */
   mapping?: Mapping;
+  /** The PJ folder: each demande's documents checked in it, and a .zip of them beside each JSON file. */
+  pj?: PjFolder;
 }
 
 /** The deposit folder's state: its journal (with the path it is saved at) and what it holds. */
@@ -29,6 +33,8 @@ export interface CoreState {
 export interface CoreOutcome {
   /** The JSON files to deposit, named as the ASP requires. */
   jsonFiles: { name: string; text: string }[];
+  /** With a PJ folder: the .zip of each JSON file's documents, named as it is. */
+  zips: { name: string; bytes: Uint8Array }[];
   /** Each input's results workbook. */
   workbooks: { file: string; name: string; bytes: Buffer }[];
   /** The journal once these files are deposited: the entries given, and those of this run. */
@@ -41,7 +47,6 @@ export interface CoreOutcome {
  * system: workbooks read and checked, demandes linked to the journal, JSON files planned and recorded,
  * results workbooks made, the report. The CLI runs its two halves (engine/check.ts, engine/decide.ts) around
  * the deposit folder's lock, which a caller holding all of it in memory does not need; same stages, same bytes.
- * PJ are not gathered here (no .zip): the commands check them where they are kept.
  */
 export async function convertCore(inputs: EngineInput[], opts: CoreOptions, state: CoreState): Promise<CoreOutcome> {
   const failures: FileFailure[] = [];
@@ -58,7 +63,15 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
   const { opened: kept, skipped } = skipOwnOutputs(opened, files, new Set());
   const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures);
   const journal = new Journal(state.journal.file, [...state.journal.entries]);
-  const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: false });
+  const pj = opts.pj;
+  const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: Boolean(pj), checkPj: pj && ((results) => checkPj(results, pj)) });
+  const zips: CoreOutcome['zips'] = [];
+  for (const [i, f] of decision.files.entries()) {
+    if (!f.zip) continue;
+    const bytes = await buildZip(decision.planned[i].pj);
+    f.zip.bytes = bytes.length;
+    zips.push({ name: f.zip.name, bytes });
+  }
   const workbooks: CoreOutcome['workbooks'] = [];
   const resultFiles = new Map<string, string>();
   for (const w of decision.workbooks) {
@@ -75,7 +88,7 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
     written: decision.files,
     skipped,
     failures,
-    pjChecked: false,
+    pjChecked: Boolean(pj),
   });
-  return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), workbooks, journal: journal.entries, report };
+  return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), zips, workbooks, journal: journal.entries, report };
 }
