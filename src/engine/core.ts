@@ -6,7 +6,7 @@ import { buildReport, type FileFailure, type Report } from '../report/report.js'
 import { parseDepositDate } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
-import { decideOutputs, type DecideOptions } from './decide.js';
+import { decideOutputs, type Decision, type DecideOptions } from './decide.js';
 import { checkPj, type PjFolder } from '../pj/check.js';
 import { buildZip } from '../pj/zip.js';
 
@@ -22,6 +22,8 @@ export interface CoreOptions extends Omit<DecideOptions, 'checkPj' | 'withZip'> 
   mapping?: Mapping;
   /** The PJ folder: each demande's documents checked in it, and a .zip of them beside each JSON file. */
   pj?: PjFolder;
+  /** How far it is, for a progress bar: the stage, and how many of its steps are done. */
+  progress?: (stage: string, value: number, total: number) => void;
 }
 
 /** The deposit folder's state: its journal (with the path it is saved at) and what it holds. */
@@ -50,31 +52,21 @@ export interface CoreOutcome {
  */
 export async function convertCore(inputs: EngineInput[], opts: CoreOptions, state: CoreState): Promise<CoreOutcome> {
   const failures: FileFailure[] = [];
-  const opened: Opened[] = [];
-  for (const i of inputs) {
-    try {
-      opened.push({ file: i.file, pkg: await XlsxPackage.open(i.file, Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)), csv: Boolean(i.csv) });
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      failures.push({ file: i.file, message: e.message });
-    }
-  }
+  const progress = opts.progress ?? (() => {});
+  const opened = await openInputs(inputs, failures, progress);
   const files = inputs.map((i) => i.file);
   const { opened: kept, skipped } = skipOwnOutputs(opened, files, new Set());
-  const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures);
+  let checked = 0;
+  const tick = (done: boolean) => void (done ? progress('vérification des classeurs', ++checked, kept.length) : progress('vérification des classeurs', checked, kept.length));
+  const loaded = await checkWorkbooks(kept, opts.mapping, parseDepositDate(opts.date).french, failures, tick);
   const journal = new Journal(state.journal.file, [...state.journal.entries]);
   const pj = opts.pj;
   const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: Boolean(pj), checkPj: pj && ((results) => checkPj(results, pj)) });
-  const zips: CoreOutcome['zips'] = [];
-  for (const [i, f] of decision.files.entries()) {
-    if (!f.zip) continue;
-    const bytes = await buildZip(decision.planned[i].pj);
-    f.zip.bytes = bytes.length;
-    zips.push({ name: f.zip.name, bytes });
-  }
+  const zips = await buildZips(decision);
   const workbooks: CoreOutcome['workbooks'] = [];
   const resultFiles = new Map<string, string>();
-  for (const w of decision.workbooks) {
+  for (const [n, w] of decision.workbooks.entries()) {
+    progress('classeurs de résultats', n, decision.workbooks.length);
     workbooks.push({ file: w.file, name: w.name, bytes: await w.bytes() });
     resultFiles.set(w.file, `${opts.outDir}/${w.name}`);
   }
@@ -91,4 +83,31 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
     pjChecked: Boolean(pj),
   });
   return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), zips, workbooks, journal: journal.entries, report };
+}
+
+/** Each input opened as a package; one that cannot be read goes to failures, with its French message. */
+async function openInputs(inputs: EngineInput[], failures: FileFailure[], progress: NonNullable<CoreOptions['progress']>): Promise<Opened[]> {
+  const opened: Opened[] = [];
+  for (const [n, i] of inputs.entries()) {
+    progress('ouverture des classeurs', n, inputs.length);
+    try {
+      opened.push({ file: i.file, pkg: await XlsxPackage.open(i.file, Buffer.from(i.bytes.buffer, i.bytes.byteOffset, i.bytes.byteLength)), csv: Boolean(i.csv) });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      failures.push({ file: i.file, message: e.message });
+    }
+  }
+  return opened;
+}
+
+/** The .zip of each JSON file's PJ, its size told to the file as the report shows it. */
+async function buildZips(decision: Decision): Promise<CoreOutcome['zips']> {
+  const zips: CoreOutcome['zips'] = [];
+  for (const [i, f] of decision.files.entries()) {
+    if (!f.zip) continue;
+    const bytes = await buildZip(decision.planned[i].pj);
+    f.zip.bytes = bytes.length;
+    zips.push({ name: f.zip.name, bytes });
+  }
+  return zips;
 }

@@ -14,8 +14,8 @@ const SLICE = 4096;
 
 export type InflateEnd = { size: number; consumed: number } | { over: number };
 
-async function feed(writer: WritableStreamDefaultWriter<Uint8Array>, compressed: Uint8Array): Promise<void> {
-  for (let i = 0; i < compressed.length; i += SLICE) await writer.write(compressed.subarray(i, i + SLICE));
+async function feed(writer: WritableStreamDefaultWriter<BufferSource>, compressed: Uint8Array): Promise<void> {
+  for (let i = 0; i < compressed.length; i += SLICE) await writer.write(compressed.subarray(i, i + SLICE) as Uint8Array<ArrayBuffer>);
   await writer.close();
 }
 
