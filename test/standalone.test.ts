@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cli, root, tmpDir } from './helpers.js';
 import { excelRef } from '../src/ui/page/problems.js';
+import zlib from 'node:zlib';
+import { craftZip, deflatedNoiseThenSpaces, MiB, minimalWorkbook, sheetXml } from './zip-craft.js';
 
 /**
  * dist/xlsx2segur.html as its user meets it: opened from disk (file://) in Debian's chromium, headless, with
@@ -163,4 +165,24 @@ describe('dist/xlsx2segur.html, opened from disk', () => {
     expect(outside).toEqual([]);
     expect(consoleErrors).toEqual([]);
   }, 240_000);
+  it('keeps the CLI’s guards on a damaged archive: the bomb stopped at its declared size, data after the deflate stream refused', async () => {
+    const bomb = path.join(w, 'menteur.xlsx');
+    fs.writeFileSync(bomb, craftZip(minimalWorkbook({ name: '', deflated: deflatedNoiseThenSpaces(1 * MiB, 200), size: 2 * MiB, crc: 0 })));
+    const sheet = Buffer.from(sheetXml('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'));
+    const junk = path.join(w, 'queue.xlsx');
+    fs.writeFileSync(junk, craftZip(minimalWorkbook({ name: '', data: sheet, deflated: Buffer.concat([zlib.deflateRawSync(sheet), Buffer.from('de trop')]) })));
+    const page = await openPage();
+    await page.fill('#date-depot', '24/11/2026');
+    await page.locator('#date-depot').blur();
+    await page.setInputFiles('#choix-classeurs', [bomb, junk]);
+    await idle(page);
+    const failures = await page.$$eval('.echecs li', (lis) => lis.map((li) => li.textContent));
+    expect(failures).toEqual([
+      expect.stringContaining(`menteur.xlsx : archive .xlsx suspecte (bombe de décompression ?) : l'entrée « xl/worksheets/sheet1.xml » contient plus de données que les ${2 * MiB} octets déclarés ; la décompression est arrêtée.`),
+      expect.stringMatching(/^queue.xlsx : fichier endommagé : .*partie xl\/worksheets\/sheet1.xml : données compressées illisibles/),
+    ]);
+    for (const f of [bomb, junk]) expect(cli(['validate', f, '--date', DATE]).stdout).toContain(path.basename(f) === 'menteur.xlsx' ? 'bombe de décompression' : 'fichier endommagé');
+    await page.close();
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
 });
