@@ -13,7 +13,8 @@ import { craftZip, deflatedNoiseThenSpaces, MiB, minimalWorkbook, sheetXml } fro
  * dist/xlsx2segur.html as its user meets it: opened from disk (file://) in Debian's chromium, headless, with
  * nothing allowed to leave the page; the engine runs in the page's worker, and what it gives is the CLI's:
  * statuses and problems as validate --json, the JSON files and PJ zips byte for byte as convert --pj, the
- * results workbooks part for part (the page deflates with fflate, not with native zlib), the journal's entries.
+ * results workbooks part for part (the page deflates with the browser's CompressionStream, not Node's zlib), the
+ * journal's entries.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const NAMES = ['exemple-specification.xlsx', '450-demandes.xlsx', 'avec-erreurs.xlsx'];

@@ -328,7 +328,7 @@ function renderDeposit(what: string): void {
   const entries = deposit?.journal ? (JSON.parse(deposit.journal).entries?.length ?? 0) : 0;
   e.className = deposit?.journal ? 'aide garde' : 'aide attention';
   e.textContent = deposit?.journal
-    ? `Dépôt précédent : ${what}, ${plural(entries, 'demande déjà exportée', 'demandes déjà exportées')}. Elles ne sont pas exportées à nouveau, et la numérotation des fichiers continue.`
+    ? `Dépôt précédent : ${what}, ${plural(entries, 'demande déjà exportée', 'demandes déjà exportées')}. ${entries > 1 ? 'Elles ne sont pas exportées' : entries === 1 ? "Elle n'est pas exportée" : 'Rien ne sera exporté'} à nouveau, et la numérotation des fichiers continue.`
     : `Le dossier « ${deposit?.name} » n'a pas de journal : la page ne peut pas vous protéger d'un double dépôt.`;
 }
 

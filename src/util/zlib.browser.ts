@@ -1,55 +1,71 @@
 /**
- * The page's inflate and deflate, in place of zlib.ts (scripts/build-page.mjs picks it). Inflating an entry
- * to check it goes through the browser's own DecompressionStream('deflate-raw'), fed a slice at a time, so that
- * it stops as soon as the output passes the limit, never inflating first and checking after; it refuses data
- * after the end of the deflate stream, as zlib's count of bytes taken does. Deflate is fflate's: the browser's
- * CompressionStream has no level. Its bytes are not native zlib's: a results workbook made in the page has the
- * same parts as the CLI's, not the same bytes.
+ * The page's inflate and deflate, in place of zlib.ts (scripts/build-page.mjs picks it): the browser's own
+ * DecompressionStream and CompressionStream ('deflate-raw'), native code, as zlib is in Node.
+ *
+ * Inflating an entry to check it feeds the compressed bytes a slice at a time and reads the output as it
+ * comes, so that it stops as soon as the output passes the limit, never inflating first and checking after;
+ * the stream refuses data after the end of the deflate stream, as zlib's count of the bytes it took does.
+ * CompressionStream has one level, not the CLI's: a results workbook made in the page has the same parts as
+ * the CLI's, not the same bytes.
  */
 import { Buffer } from 'buffer';
-import { deflateSync, inflateSync } from 'fflate';
 
 /** Compressed bytes given to the decompressor per step: deflate gives at most about 1 032 bytes per byte. */
 const SLICE = 4096;
 
 export type InflateEnd = { size: number; consumed: number } | { over: number };
 
-async function feed(writer: WritableStreamDefaultWriter<BufferSource>, compressed: Uint8Array): Promise<void> {
-  for (let i = 0; i < compressed.length; i += SLICE) await writer.write(compressed.subarray(i, i + SLICE) as Uint8Array<ArrayBuffer>);
+async function feed(writer: WritableStreamDefaultWriter<BufferSource>, chunks: Uint8Array[], slice: number): Promise<void> {
+  for (const c of chunks) for (let i = 0; i < c.length; i += slice) await writer.write(c.subarray(i, i + slice) as Uint8Array<ArrayBuffer>);
   await writer.close();
+}
+
+/** Runs bytes through a (de)compression stream, each output chunk handed to `take`; false from it stops. */
+async function pump(stream: CompressionStream | DecompressionStream, chunks: Uint8Array[], slice: number, take: (c: Uint8Array) => boolean): Promise<boolean> {
+  const fed = feed(stream.writable.getWriter(), chunks, slice);
+  fed.catch(() => undefined);
+  const reader = stream.readable.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!take(value)) {
+      await reader.cancel().catch(() => undefined);
+      return false;
+    }
+  }
+  await fed;
+  return true;
 }
 
 /** As zlib.ts's: chunks handed to `chunk` and dropped, stopped as soon as the output passes `limit`. */
 export async function inflateRawChunks(compressed: Uint8Array, limit: number, chunk: (c: Buffer) => void): Promise<InflateEnd> {
-  const stream = new DecompressionStream('deflate-raw');
-  const fed = feed(stream.writable.getWriter(), compressed);
-  fed.catch(() => undefined);
-  const reader = stream.readable.getReader();
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { over: size };
-    }
-    chunk(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  await fed;
-  return { size, consumed: compressed.length };
+  const whole = await pump(new DecompressionStream('deflate-raw'), [compressed], SLICE, (c) => {
+    size += c.length;
+    if (size > limit) return false;
+    chunk(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    return true;
+  });
+  return whole ? { size, consumed: compressed.length } : { over: size };
 }
 
 /** An entry already checked to inflate to exactly `size` bytes, into one buffer of its size. */
-export function inflateRawChecked(compressed: Uint8Array, size: number): Buffer {
-  const out = inflateSync(compressed, { out: new Uint8Array(size) });
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+export async function inflateRawChecked(compressed: Uint8Array, size: number): Promise<Buffer> {
+  const out = Buffer.alloc(size);
+  let at = 0;
+  await pump(new DecompressionStream('deflate-raw'), [compressed], compressed.length || 1, (c) => {
+    if (at + c.length > size) return false;
+    out.set(c, at);
+    at += c.length;
+    return true;
+  });
+  return out;
 }
 
-export async function deflateRaw(chunks: Buffer[], level: number): Promise<Buffer> {
-  const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  const out = deflateSync(data, { level: level as 4 });
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+export async function deflateRaw(chunks: Buffer[], _level: number): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  await pump(new CompressionStream('deflate-raw'), chunks, 1 << 20, (c) => out.push(c) > 0);
+  return Buffer.concat(out);
 }
 
 export const nativeCrc32: ((d: Uint8Array, v?: number) => number) | undefined = undefined;

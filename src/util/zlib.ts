@@ -41,7 +41,7 @@ export function inflateRawChunks(compressed: Uint8Array, limit: number, chunk: (
 }
 
 /** Inflates an entry already checked to inflate to exactly `size` bytes, into one buffer of its size. */
-export function inflateRawChecked(compressed: Uint8Array, size: number): Buffer {
+export function inflateRawChecked(compressed: Uint8Array, size: number): Buffer | Promise<Buffer> {
   return zlib.inflateRawSync(compressed, { chunkSize: Math.max(64, size + 1), maxOutputLength: size + 1 });
 }
 
