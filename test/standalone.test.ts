@@ -5,6 +5,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { cli, root, tmpDir } from './helpers.js';
+import { PYTHON } from './clients.js';
 import { excelRef } from '../src/ui/page/problems.js';
 import zlib from 'node:zlib';
 import { craftZip, deflatedNoiseThenSpaces, MiB, minimalWorkbook, sheetXml } from './zip-craft.js';
@@ -183,6 +184,38 @@ describe('dist/xlsx2segur.html, opened from disk', () => {
       expect.stringMatching(/^queue.xlsx : fichier endommagé : .*partie xl\/worksheets\/sheet1.xml : données compressées illisibles/),
     ]);
     for (const f of [bomb, junk]) expect(cli(['validate', f, '--date', DATE]).stdout).toContain(path.basename(f) === 'menteur.xlsx' ? 'bombe de décompression' : 'fichier endommagé');
+    await page.close();
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+  it('reads a folder of CSV files as the CLI does: the same statuses and JSON file', async () => {
+    // The sample's sheets saved as CSV (« ; », UTF-8 with BOM, dates JJ/MM/AAAA), as Excel would.
+    const dir = path.join(w, 'csv-exemple');
+    const script = `
+import csv, datetime, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], data_only=True)
+for ws in wb.worksheets:
+    with open(f"{sys.argv[2]}/{ws.title}.csv", "w", newline="", encoding="utf-8-sig") as f:
+        out = csv.writer(f, delimiter=";")
+        for row in ws.iter_rows(values_only=True):
+            out.writerow(["" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, datetime.datetime) else ("Oui" if v else "Non") if isinstance(v, bool) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).replace(".", ",") if isinstance(v, float) else str(v) for v in row])
+`;
+    fs.mkdirSync(dir);
+    const made = spawnSync(PYTHON, ['-c', script, SAMPLES[0], dir], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const depot = path.join(w, 'depot-csv');
+    cli(['convert', dir, '-o', depot, '--date', DATE, '-q']);
+    const json = fs.readdirSync(depot).filter((n) => /^JSON-.*\.json$/.test(n));
+    expect(json).toHaveLength(1);
+
+    const page = await openPage();
+    await page.fill('#date-depot', '24/11/2026');
+    await page.locator('#date-depot').blur();
+    await page.setInputFiles('#choix-dossier-csv', dir);
+    await idle(page);
+    expect(await page.$$eval('table.demandes [data-status]', (tds) => tds.map((td) => td.getAttribute('data-status')))).toEqual(['valide']);
+    const files = await exportZip(page);
+    expect(files.get(json[0])!.toString('utf8')).toBe(fs.readFileSync(path.join(depot, json[0]), 'utf8'));
+    expect([...files.keys()].sort()).toEqual([json[0], 'csv-exemple.resultats.xlsx', 'xlsx2segur-journal.json']);
     await page.close();
     expect(consoleErrors).toEqual([]);
   }, 120_000);
