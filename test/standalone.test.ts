@@ -164,6 +164,14 @@ describe('dist/xlsx2segur.html, opened from disk', () => {
     expect(await again.isDisabled('#exporter')).toBe(true);
     await again.close();
 
+    // The same with the deposit folder the CLI wrote given instead of its journal.
+    const third = await openPage();
+    await third.setInputFiles('#choix-dossier-depot', depot);
+    await giveInputs(third);
+    expect(await third.textContent('#etat-depot')).toContain(`le dossier « depot », ${journal.entries.length} demandes déjà exportées`);
+    expect(await third.$$eval('table.demandes [data-status="deja_exportee"]', (tds) => tds.length)).toBe(journal.entries.length);
+    await third.close();
+
     expect(outside).toEqual([]);
     expect(consoleErrors).toEqual([]);
   }, 240_000);
