@@ -6,7 +6,7 @@ import { buildReport, type FileFailure, type Report } from '../report/report.js'
 import { parseDepositDate } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { checkWorkbooks, skipOwnOutputs, type Opened } from './check.js';
-import { decideOutputs, type Decision, type DecideOptions } from './decide.js';
+import { decideOutputs, exportPlanned, type DecideOptions } from './decide.js';
 import { checkPj, type PjFolder } from '../pj/check.js';
 import { buildZip } from '../pj/zip.js';
 
@@ -62,7 +62,16 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
   const journal = new Journal(state.journal.file, [...state.journal.entries]);
   const pj = opts.pj;
   const decision = decideOutputs(loaded, journal, state.folder, { ...opts, withZip: Boolean(pj), checkPj: pj && ((results) => checkPj(results, pj)) });
-  const zips = await buildZips(decision);
+  const jsonFiles: CoreOutcome['jsonFiles'] = [];
+  const zips: CoreOutcome['zips'] = [];
+  // Each file's text, then the .zip of its PJ, in the order the commands write them (export-files.ts).
+  await exportPlanned(decision, journal, loaded.map((l) => l.result), opts.date, async (p, file, text) => {
+    jsonFiles.push({ name: p.name, text });
+    if (!file.zip) return;
+    const bytes = await buildZip(p.pj);
+    file.zip.bytes = bytes.length;
+    zips.push({ name: file.zip.name, bytes });
+  });
   const workbooks: CoreOutcome['workbooks'] = [];
   const resultFiles = new Map<string, string>();
   for (const [n, w] of decision.workbooks.entries()) {
@@ -82,7 +91,7 @@ export async function convertCore(inputs: EngineInput[], opts: CoreOptions, stat
     failures,
     pjChecked: Boolean(pj),
   });
-  return { jsonFiles: decision.planned.map((p) => ({ name: p.name, text: p.text })), zips, workbooks, journal: journal.entries, report };
+  return { jsonFiles, zips, workbooks, journal: journal.entries, report };
 }
 
 /** Each input opened as a package; one that cannot be read goes to failures, with its French message. */
@@ -98,16 +107,4 @@ async function openInputs(inputs: EngineInput[], failures: FileFailure[], progre
     }
   }
   return opened;
-}
-
-/** The .zip of each JSON file's PJ, its size told to the file as the report shows it. */
-async function buildZips(decision: Decision): Promise<CoreOutcome['zips']> {
-  const zips: CoreOutcome['zips'] = [];
-  for (const [i, f] of decision.files.entries()) {
-    if (!f.zip) continue;
-    const bytes = await buildZip(decision.planned[i].pj);
-    f.zip.bytes = bytes.length;
-    zips.push({ name: f.zip.name, bytes });
-  }
-  return zips;
 }

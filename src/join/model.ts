@@ -25,7 +25,7 @@ export interface Demande {
   /** What this run's checks say: valid, or rejected with its problems (an error among its issues). */
   verdict: 'valide' | 'rejetee';
   /** Where it was written: JSON file name and line. */
-  output?: { file: string; numLigne: number };
+  output?: { file: string; numLigne: number; fingerprint?: string };
   /** Its supporting documents as found in the PJ folder (convert --pj), read when their .zip is built. */
   pj?: { name: string; size: number; bytes(): Uint8Array }[];
   /**

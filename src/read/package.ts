@@ -134,6 +134,8 @@ function lastCloseTag(buf: Buffer, name: string): number {
   return buf.length;
 }
 
+/** An inline string of one run, without prefix nor phonetic run: <is><t>…</t></is>. */
+const PLAIN_INLINE = /^<is><t(?: xml:space="preserve")?>([^<]*)<\/t><\/is>$/;
 const V_RE = /<(?:[\w.-]+:)?v(?:\s[^<>]*)?>([^<]*)<\/(?:[\w.-]+:)?v\s*>/;
 
 /** Each sheet's merged ranges, from the part's tail. */
@@ -479,6 +481,9 @@ function valueOf(c: CellMatch, row: number, { sst, numFmts, date1904 }: CellCont
   const body = c.body;
   if (!body) return null;
   if (c.t === 'inlineStr') {
+    // One plain run, as openpyxl and most writers put it: what the general reading below gives, read at once.
+    const plain = PLAIN_INLINE.exec(body);
+    if (plain) return cellScalar(unescapeXstring(decodeXml(utf8(plain[1]))));
     const is = firstContent(body, 'is');
     return cellScalar(is ? runText(utf8(is)) : '');
   }

@@ -68,4 +68,29 @@ export async function deflateRaw(chunks: Buffer[], _level: number): Promise<Buff
   return Buffer.concat(out);
 }
 
+/** As zlib.ts's, through CompressionStream: written as it comes, its output read meanwhile. */
+export function deflateRawStream(_level: number) {
+  const stream = new CompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  const out: Uint8Array[] = [];
+  const read = (async () => {
+    const reader = stream.readable.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
+    return Buffer.concat(out);
+  })();
+  read.catch(() => undefined); // told when the part is awaited
+  let pending: Promise<void> = Promise.resolve();
+  return {
+    write: (chunk: Buffer) => {
+      pending = writer.write(chunk as Uint8Array<ArrayBuffer>);
+      pending.catch(() => undefined); // told by ready() or end()
+    },
+    ready: () => pending.then(() => writer.ready),
+    end: async () => {
+      await writer.close();
+      return read;
+    },
+  };
+}
+
 export const nativeCrc32: ((d: Uint8Array, v?: number) => number) | undefined = undefined;

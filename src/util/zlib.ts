@@ -71,3 +71,40 @@ export function deflateRaw(chunks: Buffer[], level: number): Promise<Buffer> {
 
 /** Node's own CRC-32 (from Node 22), undefined before. */
 export const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+
+/** A turn of the event loop, so that zlib's callbacks run. */
+const later = (f: () => void) => setImmediate(f);
+
+/** Bytes a deflate stream may hold, written but not yet deflated, before its writer waits. */
+const STREAM_BACKLOG = 8 << 20;
+
+/** A deflate stream written chunk by chunk: `ready` to wait for it, `end` for its deflated bytes. */
+export interface DeflateStream {
+  write(chunk: Buffer): void;
+  ready(): Promise<void>;
+  end(): Promise<Buffer>;
+}
+
+/**
+ * zlib's deflate stream, its output buffer large, so that each turn of the thread pool deflates megabytes,
+ * not 16 KB. Same bytes as a one-shot deflate: without flushes, neither the input's cut nor the output
+ * buffer changes them.
+ */
+export function deflateRawStream(level: number): DeflateStream {
+  const z = zlib.createDeflateRaw({ level, chunkSize: 1 << 20 });
+  const out: Buffer[] = [];
+  const data = new Promise<Buffer>((resolve, reject) => {
+    z.on('data', (b: Buffer) => out.push(b));
+    z.on('error', reject);
+    z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
+  });
+  data.catch(() => undefined); // told when the part is awaited
+  return {
+    write: (chunk) => void z.write(chunk),
+    ready: () => (z.writableLength <= STREAM_BACKLOG ? new Promise((resolve) => later(resolve)) : new Promise((resolve) => z.once('drain', () => resolve()))),
+    end: () => {
+      z.end();
+      return data;
+    },
+  };
+}
