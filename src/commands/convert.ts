@@ -17,6 +17,7 @@ import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
 import { checkPj } from '../pj/check.js';
+import { diskPjFolder } from './pj-folder.js';
 import { statusOf } from '../status/status.js';
 import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
@@ -176,7 +177,7 @@ async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, s
     sequence: opts.sequence,
     withZip: Boolean(opts.pj),
     output: opts.output,
-    checkPj: opts.pj ? (results) => checkPj(results, opts.pj!) : undefined,
+    checkPj: opts.pj ? (results) => checkPj(results, diskPjFolder(opts.pj!)) : undefined,
   });
   const written = await writeExport(opts, decision, journal, progress, results, deposit.compact);
   const resultFiles = await writeLivingWorkbooks(opts, decision, failures, progress);

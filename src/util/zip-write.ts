@@ -1,9 +1,8 @@
 /**
  * The zip container of the workbooks we write: deterministic (every entry dated FIXED_DATE), parts deflated
- * by native zlib on libuv's thread pool. jszip deflates in JavaScript, on the main thread.
+ * by util/zlib.ts (in Node: native zlib, on libuv's thread pool; jszip deflates in JavaScript, on the main thread).
  */
-import zlib from 'node:zlib';
-import { nextTurn } from './turn.js';
+import { deflateRaw, deflateRawStream, nativeCrc32 } from './zlib.js';
 
 const FIXED_DATE = new Date(Date.UTC(2021, 9, 25, 0, 0, 0));
 /** zlib level: 6, the default, deflates the parts of a big workbook 2.5 times slower for 6 % fewer bytes. */
@@ -25,8 +24,6 @@ const CRC_TABLES = (() => {
   return t;
 })();
 
-const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
-
 /** The CRC-32 of data, continuing from `value` (the CRC-32 of the bytes before it). */
 export function crc32(data: Uint8Array, value = 0): number {
   if (nativeCrc32) return nativeCrc32(data, value) >>> 0;
@@ -42,50 +39,14 @@ export function crc32(data: Uint8Array, value = 0): number {
 }
 
 /**
- * Deflates the chunks on libuv's thread pool, at once: a zlib stream would come back to the main thread for
- * every chunk, and the main thread is busy rendering the next sheet.
- */
-function deflate(chunks: Buffer[]): Promise<Buffer> {
-  if (chunks.length > 1 && chunks.length <= STREAMED_FROM) chunks = [Buffer.concat(chunks)];
-  if (chunks.length === 1) return new Promise((resolve, reject) => zlib.deflateRaw(chunks[0], { level: LEVEL }, (e, out) => (e ? reject(e) : resolve(out))));
-  // Many chunks (a big rewritten sheet): fed to one deflate stream, so that the part is never copied into
-  // one buffer of its size, and each chunk can go once deflated. Without flushes, zlib's output does not
-  // depend on how its input is cut: the bytes are those of a one-shot deflate.
-  return new Promise((resolve, reject) => {
-    const z = zlib.createDeflateRaw({ level: LEVEL });
-    const out: Buffer[] = [];
-    z.on('data', (b: Buffer) => out.push(b));
-    z.on('error', reject);
-    z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
-    for (const c of chunks) z.write(c);
-    z.end();
-  });
-}
-
-/** Bytes a part stream may hold, written but not yet deflated, before its writer waits. */
-const STREAM_BACKLOG = 8 << 20;
-
-/**
- * A part written chunk by chunk into one deflate stream, for a sheet too big to hold whole: each chunk is
- * let go once zlib has taken it, and the writer waits (`ready`) while more than STREAM_BACKLOG is pending.
- * zlib's output buffer is large, so that each turn of the thread pool deflates megabytes, not 16 KB. Same
- * bytes as a one-shot deflate: without flushes, neither the input's cut nor the output buffer changes them.
+ * A part written chunk by chunk into one deflate stream (util/zlib.ts), for a sheet too big to hold whole:
+ * each chunk is let go once the deflater has taken it, and the writer waits (`ready`) while too much is
+ * pending. Same bytes as a one-shot deflate: without flushes, the input's cut does not change them.
  */
 export class PartStream {
   private crc = 0;
   private size = 0;
-  private readonly z = zlib.createDeflateRaw({ level: LEVEL, chunkSize: 1 << 20 });
-  private readonly data: Promise<Buffer>;
-
-  constructor() {
-    const out: Buffer[] = [];
-    this.data = new Promise((resolve, reject) => {
-      this.z.on('data', (b: Buffer) => out.push(b));
-      this.z.on('error', reject);
-      this.z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
-    });
-    this.data.catch(() => undefined); // told when the part is awaited
-  }
+  private readonly z = deflateRawStream(LEVEL);
 
   write(chunk: Buffer): void {
     if (!chunk.length) return;
@@ -94,20 +55,15 @@ export class PartStream {
     this.z.write(chunk);
   }
 
-  /** Resolves at once, or when zlib has caught up with what was written. */
+  /** Resolves at once, or when the deflater has caught up with what was written. */
   ready(): Promise<void> {
-    if (this.z.writableLength <= STREAM_BACKLOG) return nextTurn(); // zlib's callbacks run meanwhile
-    return new Promise((resolve) => this.z.once('drain', () => resolve()));
+    return this.z.ready();
   }
 
   end(): Part {
-    this.z.end();
-    return { crc: this.crc, size: this.size, data: this.data };
+    return { crc: this.crc, size: this.size, data: this.z.end() };
   }
 }
-
-/** Parts in more chunks than this are deflated as a stream (see deflate). */
-const STREAMED_FROM = 16;
 
 /** A part of the package, its deflated bytes under way. */
 export interface Part {
@@ -125,7 +81,7 @@ function part(chunks: Buffer[]): Part {
     crc = crc32(c, crc);
     size += c.length;
   }
-  return { crc, size, data: deflate(chunks) };
+  return { crc, size, data: deflateRaw(chunks, LEVEL) };
 }
 
 interface ZipEntry {
