@@ -81,6 +81,27 @@ describe('convertCore: the engine on bytes, in memory', () => {
     expect(out.jsonFiles.map((f) => f.name)).toEqual(['JSON-ANS0000001-20261124-001.json']);
   });
 
+  it('no module the engine reaches imports a file system, socket or process API (but those with a browser twin, chosen by the page’s bundler)', () => {
+    const src = path.join(root, 'src');
+    const seen = new Set<string>();
+    const faults: string[] = [];
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, 'utf8');
+      // A module with a twin (x.browser.ts) is the edge between the runtimes: the page never loads it.
+      if (fs.existsSync(file.replace(/\.ts$/, '.browser.ts'))) return;
+      for (const m of text.matchAll(/^(?:import|export)(?! type)\s[^'"]*?from\s+'([^']+)'/gm)) {
+        if (m[1].startsWith('.')) walk(path.resolve(path.dirname(file), m[1].replace(/\.js$/, '.ts')));
+        else if (/^node:(fs|net|http|child_process|os)$/.test(m[1])) faults.push(`${path.relative(src, file)} : ${m[1]}`);
+      }
+      if (/\bprocess\./.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) faults.push(`${path.relative(src, file)} : process`);
+    };
+    walk(path.join(src, 'engine', 'core.ts'));
+    expect(seen.size).toBeGreaterThan(40);
+    expect(faults).toEqual([]);
+  });
+
   it('the engine’s own modules import no file system, socket or process API', () => {
     const dir = path.join(root, 'src', 'engine');
     for (const name of fs.readdirSync(dir)) {

@@ -24,6 +24,7 @@ import { buildReport, printSummary, type FileFailure, type Report, type SkippedF
 import { replaceLiving } from './living.js';
 import { decideOutputs, exportPlanned, type Decision, type Loaded } from '../engine/decide.js';
 import { checkWorkbooks, readingSize, skipOwnOutputs, type Opened } from '../engine/check.js';
+import { loadJournal, saveJournal } from './journal-file.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -88,7 +89,7 @@ async function writeExport(opts: ConvertOptions, decision: Decision, journal: Jo
       await writePlanned(opts.outDir, p, file, text, written);
       progress.tick();
     });
-    journal.save();
+    saveJournal(journal);
   } catch (e) {
     progress.done();
     const told = withdrawExport(opts.outDir, written, e);
@@ -161,13 +162,13 @@ interface Checked {
 
 /** Links the demandes to the journal, writes the JSON files, the journal and the results workbooks. */
 async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, skipped, deposit, progress, out }: Checked): Promise<ConvertOutcome> {
-  const journal = Journal.load(opts.outDir);
+  const journal = loadJournal(opts.outDir);
   const journalFound = fs.existsSync(journal.file);
   // Something to write: the folder is made now, not before (a run that reads nothing leaves no folder).
   if (loaded.length) fs.mkdirSync(opts.outDir, { recursive: true });
   removeStaleTemps(opts.outDir);
   const folder = diskFolder(opts.outDir);
-  if (!opts.dryRun && journal.recover(folder, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) journal.save();
+  if (!opts.dryRun && journal.recover(folder, (kind, line) => fingerprintOf(canonicalOf(mappingOf(kind), line)))) saveJournal(journal);
   const decision = decideOutputs(loaded, journal, folder, {
     outDir: opts.outDir,
     date: deposit.compact,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ASP_NUMBER, Journal, stateOf, type JournalEntry } from '../journal/journal.js';
+import { ASP_NUMBER, stateOf, type JournalEntry } from '../journal/journal.js';
 import { linkOf } from '../journal/link.js';
 import { conflictNote } from '../journal/answers.js';
 import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
@@ -7,6 +7,7 @@ import { refreshLiving } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 import { XlsxPackage } from '../read/package.js';
+import { loadJournal, saveJournal } from './journal-file.js';
 
 /**
  * A list of numeroASP: values given, or files holding them in one column (text, CSV or .xlsx). A value
@@ -90,7 +91,7 @@ async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
     print(text);
   };
   const out = print;
-  const journal = Journal.load(opts.dir);
+  const journal = loadJournal(opts.dir);
   if (!journal.entries.length && !fs.existsSync(journal.file)) {
     throw new UserError(`Aucun journal dans ${opts.dir} (${journal.file}) : il est créé par convert dans son dossier de sortie.`);
   }
@@ -119,7 +120,7 @@ async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
       touched.push(entry);
       line(n, true, entry.numeroEditeur, `✓ ${n} (demande ${entry.numeroEditeur}) : ${state === 'payee' ? 'avance payée' : 'avance refusée'}.\n`);
     }
-    journal.save();
+    saveJournal(journal);
   };
   await record(opts.payee, 'payee');
   await record(opts.refusee, 'refusee');

@@ -5,6 +5,7 @@ import { refreshLiving, retourCopy } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { importReturn, MAX_DETAILED, type RetourLineOutcome, type Statut } from '../retour/file.js';
 import { Matcher } from '../retour/match.js';
+import { loadJournal, saveJournal } from './journal-file.js';
 
 export type { RetourLineOutcome } from '../retour/file.js';
 export { isAcceptedLabel } from '../retour/line.js';
@@ -48,13 +49,13 @@ async function readAll(files: string[], journal: Journal, dir: string) {
 }
 
 async function recordReturns(opts: RetourOptions): Promise<number> {
-  const journal = Journal.load(opts.outDir);
+  const journal = loadJournal(opts.outDir);
   if (!journal.entries.length) {
     throw new UserError(`Aucun journal dans ${opts.outDir} : les réponses de l'ASP se rapprochent de ce que convert a exporté dans ce dossier (indiquez-le avec -o).`);
   }
   const read = await readAll(opts.files, journal, opts.outDir);
   const { outcomes, failures, touched, counts } = read;
-  journal.save();
+  saveJournal(journal);
   const refreshed = await refreshLiving(opts.outDir, journal, touched);
   const copy = opts.workbook ? await retourCopy(opts.workbook, opts.outDir) : undefined;
   for (const r of [...refreshed, ...(copy ? [copy] : [])]) if (!r.ok) failures.push({ file: r.file, message: r.message });

@@ -19,6 +19,7 @@ import { Amount, showValue } from '../values/types.js';
 import { ASP_NUMBER_HEADER } from '../annotate/plan.js';
 import type { CellScalar } from '../read/cell.js';
 import { answersFromDemande, answersFromDeposit, type AvanceAnswers, type CarriedAnswer, type LastRead } from './solde-answers.js';
+import { journalPath, loadJournal } from './journal-file.js';
 
 export const REMINDER_AMOUNT = 'Montant de la commande, rappel [xlsx2segur]';
 export const REMINDER_STATE = 'Avance [xlsx2segur]';
@@ -79,7 +80,7 @@ async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found
   const mapping = mappingOf('avance');
   const result = await validatePackage(pkg, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
-  const journal = Journal.load(path.dirname(file));
+  const journal = loadJournal(path.dirname(file));
   const main = result.sheets[mapping.main.name];
   let aspCol = 0;
   for (const [col, text] of main.headerTexts) if (text === ASP_NUMBER_HEADER && col > aspCol) aspCol = col;
@@ -118,12 +119,12 @@ async function findCandidates(from: string, fields: CarriedField[]): Promise<Fou
   if (!fs.existsSync(from)) throw new UserError(`${from} : introuvable (attendu : un dossier de sortie, un journal ou un classeur d'avance).`);
   const dir = fs.statSync(from).isDirectory() ? from : path.dirname(from);
   const read = () => readCandidates(from, fields);
-  return fs.existsSync(Journal.pathIn(dir)) ? withDepositLock(dir, 'solde', read) : read();
+  return fs.existsSync(journalPath(dir)) ? withDepositLock(dir, 'solde', read) : read();
 }
 
 async function readCandidates(from: string, fields: CarriedField[]): Promise<Found> {
   if (fs.statSync(from).isDirectory() || from.endsWith('.json')) {
-    const journal = Journal.load(from);
+    const journal = loadJournal(from);
     if (!fs.existsSync(journal.file)) throw new UserError(`Aucun journal dans ${from}.`);
     return fromJournal(journal, fields);
   }

@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { insideFolder, writeFileAtomic } from '../util/fs.js';
-import { holdsDepositLock } from '../util/lock.js';
 import type { DepositFolder } from './folder.js';
 import { UserError } from '../util/errors.js';
 
@@ -96,17 +92,6 @@ export class Journal {
     readonly entries: JournalEntry[],
   ) {}
 
-  static pathIn(dir: string): string {
-    return insideFolder(dir, JOURNAL_NAME);
-  }
-
-  /** Loads the journal of a folder, or of a journal file; empty when there is none yet. */
-  static load(dirOrFile: string): Journal {
-    const file = dirOrFile.endsWith('.json') ? dirOrFile : Journal.pathIn(dirOrFile);
-    if (!fs.existsSync(file)) return new Journal(file, []);
-    return Journal.parse(file, fs.readFileSync(file, 'utf8'));
-  }
-
   /** A journal from its text (`file`: where it is, as messages name it). */
   static parse(file: string, text: string): Journal {
     let json: unknown;
@@ -122,14 +107,7 @@ export class Journal {
     return new Journal(file, parsed.data.entries);
   }
 
-  /** Writes the journal back: only under the deposit folder's lock, taken before it was loaded (util/lock.ts). */
-  save(): void {
-    const dir = path.dirname(this.file);
-    if (!holdsDepositLock(dir)) throw new Error(`Journal ${this.file} : enregistrement hors du verrou du dossier.`);
-    writeFileAtomic(insideFolder(dir, path.basename(this.file)), this.text());
-  }
-
-  /** The journal's file, as save writes it. */
+  /** The journal's file, as it is saved (commands/journal-file.ts). */
   text(): string {
     return JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n';
   }

@@ -6,7 +6,8 @@ export const MAX_ZIP_BYTES = 200_000_000;
 
 /** The zip limit; tests lower it with XLSX2SEGUR_TEST_ZIP_LIMIT to stay small (never set it otherwise). */
 export function zipLimit(): number {
-  const t = Number(process.env.XLSX2SEGUR_TEST_ZIP_LIMIT);
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const t = Number(env?.XLSX2SEGUR_TEST_ZIP_LIMIT);
   return Number.isFinite(t) && t > 0 ? t : MAX_ZIP_BYTES;
 }
 

@@ -5,8 +5,8 @@ import { runConvert } from '../commands/convert.js';
 import { runRetour } from '../commands/retour.js';
 import { journalOutcome, runJournal } from '../commands/journal.js';
 import { soldeWorkbooks } from '../commands/solde.js';
-import { Journal } from '../journal/journal.js';
 import { HttpError } from './http.js';
+import { journalPath } from '../commands/journal-file.js';
 
 /**
  * What the page can do: each action is the command the CLI runs, with the same options, in the same
@@ -148,7 +148,7 @@ export async function recordReturns(session: UiSession, body: Record<string, unk
 
 /** The journal as `xlsx2segur journal --json` lists it; empty when the folder has none yet. */
 export async function listJournal(session: UiSession) {
-  const file = Journal.pathIn(session.outDir);
+  const file = journalPath(session.outDir);
   if (!fs.existsSync(file)) return { journal: file, absent: true, entries: [] };
   let out = '';
   await runJournal({ dir: session.outDir, json: true, stdout: (t) => (out += t) });
