@@ -7,9 +7,9 @@ import type { Mapping } from '../mapping/load.js';
 import { carriedFields, type CarriedField } from '../mapping/carry.js';
 import { buildTemplate } from '../template/template.js';
 import { soldeExample } from '../template/example.js';
-import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
+import { fillRow, sheetColumns, type RowData } from '../template/fill.js';
 import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
-import { publicWorkbookBytes } from '../template/bytes.js';
+import { streamedWorkbookBytes, type SheetRows } from '../template/streamed.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
@@ -190,8 +190,38 @@ export async function soldeWorkbooks(opts: SoldeOptions): Promise<SoldeOutcome> 
   return { exitCode: 0, files };
 }
 
+/**
+ * The solde workbook of one numeroAns: the template (made with exceljs, without data rows), its Notice's
+ * legend and the reminder headers added; then the data rows streamed into its sheets (template/streamed.ts),
+ * the cells pre-filled from the avance marked as they are written.
+ */
 async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, list: Candidate[], fields: CarriedField[]) {
   const wb = buildTemplate(mapping, soldeExample);
+  const data = soldeRows(ans, list, fields);
+  const marks = carriedMarks(mapping, list, fields);
+  if (marks.size) addPrefillLegend(wb, prefillLegend(fields));
+  const reminders = addReminderHeaders(findWorksheet(wb, mapping.main.name)!);
+  const rowsOf = (name: string): SheetRows | undefined => {
+    const spec = mapping.sheets.find((x) => x.name === name);
+    const rows = spec ? data[spec.name] : undefined;
+    if (!spec || !rows) return undefined;
+    const { cols } = sheetColumns(wb, mapping, spec.name);
+    const sheetMarks = marks.get(spec.name);
+    return {
+      count: rows.length,
+      write(row, i) {
+        fillRow(row, cols, rows[i], `${spec.name}.`);
+        for (const [field, note] of sheetMarks?.get(i) ?? []) markPrefilled(row.getCell(cols.get(field)!), note);
+        if (spec.name === mapping.main.name) writeReminders(row, reminders, list[i]);
+      },
+    };
+  };
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(file, await streamedWorkbookBytes(wb, rowsOf));
+}
+
+/** The rows of each sheet of the solde workbook: one per demande, its FINESS, its two PJ. */
+function soldeRows(ans: string, list: Candidate[], fields: CarriedField[]): Record<string, RowData[]> {
   const carried = (c: Candidate, sheet: string): RowData => {
     const row: RowData = {};
     for (const f of fields) {
@@ -200,7 +230,7 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
     }
     return row;
   };
-  const data: Record<string, RowData[]> = {
+  return {
     Fichier: [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
     Factures: list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
     FINESS: list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
@@ -210,32 +240,35 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
     ]),
     Scénarios: list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
   };
-  fillWorkbook(wb, mapping, data);
-  markCarried(wb, mapping, list, fields);
-  addReminders(findWorksheet(wb, mapping.main.name)!, list);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(file, await publicWorkbookBytes(wb));
 }
 
-/** Fill and note on each cell pre-filled from the avance (one row per demande, in the order of list); the Notice's legend. */
-function markCarried(wb: ExcelJS.Workbook, mapping: Mapping, list: Candidate[], fields: CarriedField[]) {
-  let marked = 0;
+/**
+ * The notes of the cells pre-filled from the avance, by sheet, then data row (one row per demande, in the
+ * order of list), then field.
+ */
+function carriedMarks(mapping: Mapping, list: Candidate[], fields: CarriedField[]): Map<string, Map<number, [string, string][]>> {
+  const marks = new Map<string, Map<number, [string, string][]>>();
   for (const sheet of new Set(fields.map((f) => f.sheet))) {
-    const { ws, cols } = sheetColumns(wb, mapping, sheet);
+    const bySheet = new Map<number, [string, string][]>();
     list.forEach((c, i) => {
       for (const f of fields) {
         const a = f.sheet === sheet ? answerOf(c, f) : undefined;
         if (!a) continue;
-        markPrefilled(ws.getRow(i + 2).getCell(cols.get(f.field)!), prefillNote(mapping, c, f, a));
-        marked++;
+        if (!bySheet.has(i)) bySheet.set(i, []);
+        bySheet.get(i)!.push([f.field, prefillNote(mapping, c, f, a)]);
       }
     });
+    if (bySheet.size) marks.set(sheet, bySheet);
   }
-  if (!marked) return;
-  addPrefillLegend(wb, [
+  return marks;
+}
+
+/** The Notice's legend of the pre-filled cells. */
+function prefillLegend(fields: CarriedField[]): string[] {
+  return [
     `Cellules sur fond violet : réponses reprises de la demande d'avance (${[...new Set(fields.map((f) => f.field))].join(', ')}), à vérifier ; la note de chaque cellule dit d'où elle vient.`,
     "L'avance disait ce qui était prévu, le solde dit ce qui est installé : corrigez la réponse si l'installation diffère. Les colonnes « … [xlsx2segur] » sont des rappels, que convert ne lit pas.",
-  ]);
+  ];
 }
 
 /** « pré-rempli d'après la demande d'avance 00001 (fichier …, ligne 1) : à vérifier. » and what the answer implies. */
@@ -302,7 +335,8 @@ function sayUnready(unready: JournalEntry[], say: (t: string) => void) {
   if (parts.length) say(`Pas de solde possible pour : ${parts.join(', ')}.\n`);
 }
 
-function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
+/** The two reminder columns after the main sheet's own: their headers and widths; returns the first one. */
+function addReminderHeaders(ws: ExcelJS.Worksheet): number {
   const header = ws.getRow(1);
   const col = header.cellCount + 1;
   header.getCell(col).value = REMINDER_AMOUNT;
@@ -311,11 +345,13 @@ function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
     header.getCell(c).font = { bold: true, italic: true };
     ws.getColumn(c).width = 28;
   }
-  list.forEach((c, i) => {
-    const row = ws.getRow(i + 2);
-    const label = c.state ? STATE_LABELS[c.state] : 'paiement non connu';
-    row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
-    row.getCell(col + 1).value = isPaid(c) ? label : `${label} : attendre le paiement avant de déposer`;
-    if (!isPaid(c)) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
-  });
+  return col;
+}
+
+/** A demande's reminders: the amount of its avance and its state, in yellow when it is not paid. */
+function writeReminders(row: ExcelJS.Row, col: number, c: Candidate) {
+  const label = c.state ? STATE_LABELS[c.state] : 'paiement non connu';
+  row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
+  row.getCell(col + 1).value = isPaid(c) ? label : `${label} : attendre le paiement avant de déposer`;
+  if (!isPaid(c)) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
 }
