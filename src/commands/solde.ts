@@ -198,20 +198,24 @@ export async function soldeWorkbooks(opts: SoldeOptions): Promise<SoldeOutcome> 
 async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, list: Candidate[], fields: CarriedField[]) {
   const wb = buildTemplate(mapping, soldeExample);
   const data = soldeRows(ans, list, fields);
-  const marks = carriedMarks(mapping, list, fields);
-  if (marks.size) addPrefillLegend(wb, prefillLegend(fields));
+  if (list.some((c) => fields.some((f) => answerOf(c, f)))) addPrefillLegend(wb, prefillLegend(fields));
   const reminders = addReminderHeaders(findWorksheet(wb, mapping.main.name)!);
+  // Each sheet's rows are made when the sheet is written, its marks as each row is: memory holds one sheet's.
   const rowsOf = (name: string): SheetRows | undefined => {
     const spec = mapping.sheets.find((x) => x.name === name);
-    const rows = spec ? data[spec.name] : undefined;
+    const rows = spec ? data[spec.name]?.() : undefined;
     if (!spec || !rows) return undefined;
     const { cols } = sheetColumns(wb, mapping, spec.name);
-    const sheetMarks = marks.get(spec.name);
+    // The sheets of carried answers hold one row per demande, in the order of list.
+    const carried = fields.filter((f) => f.sheet === spec.name);
     return {
       count: rows.length,
       write(row, i) {
         fillRow(row, cols, rows[i], `${spec.name}.`);
-        for (const [field, note] of sheetMarks?.get(i) ?? []) markPrefilled(row.getCell(cols.get(field)!), note);
+        for (const f of carried) {
+          const a = answerOf(list[i], f);
+          if (a) markPrefilled(row.getCell(cols.get(f.field)!), prefillNote(mapping, list[i], f, a));
+        }
         if (spec.name === mapping.main.name) writeReminders(row, reminders, list[i]);
       },
     };
@@ -220,8 +224,8 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
   writeFileAtomic(file, await streamedWorkbookBytes(wb, rowsOf));
 }
 
-/** The rows of each sheet of the solde workbook: one per demande, its FINESS, its two PJ. */
-function soldeRows(ans: string, list: Candidate[], fields: CarriedField[]): Record<string, RowData[]> {
+/** The rows of each sheet of the solde workbook, made when asked for: one per demande, its FINESS, its two PJ. */
+function soldeRows(ans: string, list: Candidate[], fields: CarriedField[]): Record<string, () => RowData[]> {
   const carried = (c: Candidate, sheet: string): RowData => {
     const row: RowData = {};
     for (const f of fields) {
@@ -231,36 +235,16 @@ function soldeRows(ans: string, list: Candidate[], fields: CarriedField[]): Reco
     return row;
   };
   return {
-    Fichier: [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
-    Factures: list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
-    FINESS: list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
-    PJ: list.flatMap((c) => [
-      { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
-      { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
-    ]),
-    Scénarios: list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
+    Fichier: () => [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
+    Factures: () => list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
+    FINESS: () => list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
+    PJ: () =>
+      list.flatMap((c) => [
+        { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
+        { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
+      ]),
+    Scénarios: () => list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
   };
-}
-
-/**
- * The notes of the cells pre-filled from the avance, by sheet, then data row (one row per demande, in the
- * order of list), then field.
- */
-function carriedMarks(mapping: Mapping, list: Candidate[], fields: CarriedField[]): Map<string, Map<number, [string, string][]>> {
-  const marks = new Map<string, Map<number, [string, string][]>>();
-  for (const sheet of new Set(fields.map((f) => f.sheet))) {
-    const bySheet = new Map<number, [string, string][]>();
-    list.forEach((c, i) => {
-      for (const f of fields) {
-        const a = f.sheet === sheet ? answerOf(c, f) : undefined;
-        if (!a) continue;
-        if (!bySheet.has(i)) bySheet.set(i, []);
-        bySheet.get(i)!.push([f.field, prefillNote(mapping, c, f, a)]);
-      }
-    });
-    if (bySheet.size) marks.set(sheet, bySheet);
-  }
-  return marks;
 }
 
 /** The Notice's legend of the pre-filled cells. */
