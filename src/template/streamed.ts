@@ -24,15 +24,22 @@ export async function streamedWorkbookBytes(template: ExcelJS.Workbook, rowsOf: 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xlsx2segur-solde-'));
   try {
     const filename = path.join(dir, 'classeur.xlsx');
-    const out = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true, useSharedStrings: true, zip: { store: true } } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
+    const stream = fs.createWriteStream(filename);
+    // A fault of the disk (full, …) ends the writing with its error, naming the temporary file (its disk is
+    // the one to free).
+    const failed = new Promise<never>((_, reject) => stream.on('error', (e: NodeJS.ErrnoException) => reject(Object.assign(e, { path: e.path ?? filename }))));
+    const out = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: true, zip: { store: true } } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
     for (const k of ['creator', 'lastModifiedBy', 'created', 'modified', 'title', 'subject', 'keywords'] as const) {
       if (template[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = template[k];
     }
     // exceljs's model writer says « Unknown » when the template names nobody.
     if (template.lastModifiedBy === undefined) out.lastModifiedBy = 'Unknown';
-    // One sheet after the other, each committed before the next is begun (the zip takes its entries in turn).
-    for (const ws of template.worksheets) await copySheet(out, ws, rowsOf(ws.name));
-    await out.commit();
+    const write = async () => {
+      // One sheet after the other, each committed before the next is begun (the zip takes its entries in turn).
+      for (const ws of template.worksheets) await copySheet(out, ws, rowsOf(ws.name));
+      await out.commit();
+    };
+    await Promise.race([write(), failed]);
     return await rezippedFile(filename);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
