@@ -73,42 +73,60 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
   return found;
 }
 
-async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
+/** What solde needs of one demande of an avance workbook. */
+interface AvanceRead {
+  numeroEditeur: string;
+  /** Its row on the main sheet. */
+  row: number;
+  montant: string;
+  finess: string[];
+  answers: AvanceAnswers;
+}
+
+/** The demandes of an avance workbook, read and checked as convert reads it, and the ASP number of each row. */
+async function readAvanceWorkbook(file: string, fields: CarriedField[]) {
   // Read straight from the package, as convert reads it (no exceljs model of the workbook).
   const pkg = await XlsxPackage.open(file);
+  const read = await checkedAvances(pkg, file, fields);
+  // The check's whole result is let go before the ASP column is read and the journal loaded.
+  const aspByRow = new Map<number, CellScalar>();
+  if (read.asp) {
+    const { col, sheet, headerRow } = read.asp;
+    const grid = await pkg.grid(pkg.sheet(sheet)!);
+    grid.focus?.([col]);
+    for (const r of grid.rows()) if (r.row > headerRow) aspByRow.set(r.row, r.values[col] ?? null);
+  }
+  return { ...read, aspByRow };
+}
+
+async function checkedAvances(pkg: XlsxPackage, file: string, fields: CarriedField[]) {
   const mapping = mappingOf('avance');
   const result = await validatePackage(pkg, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
-  const journal = Journal.load(path.dirname(file));
   const main = result.sheets[mapping.main.name];
   let aspCol = 0;
   for (const [col, text] of main.headerTexts) if (text === ASP_NUMBER_HEADER && col > aspCol) aspCol = col;
-  const aspByRow = new Map<number, CellScalar>();
-  if (aspCol) {
-    const grid = await pkg.grid(pkg.sheet(main.actualName)!);
-    grid.focus?.([aspCol]);
-    for (const r of grid.rows()) if (r.row > main.headerRow) aspByRow.set(r.row, r.values[aspCol] ?? null);
-  }
-  const candidates: Candidate[] = [];
-  for (const d of result.demandes) {
-    const entry = result.numeroAns ? journal.latest('avance', result.numeroAns, d.key) : undefined;
-    const fromCell = aspByRow.get(d.main.row) ?? null;
-    const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
-    if (!numeroASP || !result.numeroAns) continue;
-    const state = entry ? stateOf(entry) : undefined;
-    if (state === 'refusee' || state === 'rejetee') continue;
+  const demandes: AvanceRead[] = result.demandes.map((d) => {
     const amount = d.main.values.montantSegurHT;
     const finess = d.details.FINESS.flatMap((r) => (Array.isArray(r.values.numeroFINESSGeos) ? r.values.numeroFINESSGeos : []));
-    candidates.push({
-      numeroAns: result.numeroAns,
-      siret: result.siret ?? null,
-      numeroEditeur: d.key,
-      numeroASP,
-      montant: amount instanceof Amount ? amount.text : '',
-      finess: [...new Set(finess)],
-      state,
-      answers: answersFromDemande(d, fields, mapping.main.name),
-    });
+    return { numeroEditeur: d.key, row: d.main.row, montant: amount instanceof Amount ? amount.text : '', finess: [...new Set(finess)], answers: answersFromDemande(d, fields, mapping.main.name) };
+  });
+  const asp = aspCol ? { col: aspCol, sheet: main.actualName, headerRow: main.headerRow } : undefined;
+  return { numeroAns: result.numeroAns, siret: result.siret ?? null, demandes, asp };
+}
+
+async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
+  const read = await readAvanceWorkbook(file, fields);
+  const journal = Journal.load(path.dirname(file));
+  const candidates: Candidate[] = [];
+  for (const d of read.demandes) {
+    const entry = read.numeroAns ? journal.latest('avance', read.numeroAns, d.numeroEditeur) : undefined;
+    const fromCell = read.aspByRow.get(d.row) ?? null;
+    const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
+    if (!numeroASP || !read.numeroAns) continue;
+    const state = entry ? stateOf(entry) : undefined;
+    if (state === 'refusee' || state === 'rejetee') continue;
+    candidates.push({ numeroAns: read.numeroAns, siret: read.siret, numeroEditeur: d.numeroEditeur, numeroASP, montant: d.montant, finess: d.finess, state, answers: d.answers });
   }
   return { candidates, unready: [], workbook: true };
 }
