@@ -15,7 +15,10 @@
 //   - every command of the cycle, through the real command line: convert, validate, retour (a fake ASP
 //     return made from the JSON files convert wrote: every line accepted with a FINBIO number, one in 50
 //     rejected), retour --workbook, journal --payee (a file of the accepted numbers), journal, solde --from
-//     <results workbook>, solde --from <deposit folder>.
+//     <results workbook>, solde --from <deposit folder>;
+//   - convert in dist/xlsx2segur.html, opened from disk in Debian's chromium (headless, playwright-core), when
+//     /usr/bin/chromium is there: the time from « Exporter » to the zip downloaded, and the CPU time of the
+//     browser's processes meanwhile (--only 'convert dans la page').
 // Each child reports its peak RSS and CPU time (process.resourceUsage()) on stderr when it exits; for the
 // commands that is done by a preloaded module (--import), so the command line itself runs unchanged.
 // Results: tables on stdout and bench/results.json; each target of issue 13 is said « atteint » or « non
@@ -24,13 +27,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RSS_TAG = '@@xlsx2segur-bench maxRSS=';
 /** Bump when the generated workbooks change, so that cached ones are made again. */
 const GENERATOR_VERSION = 4;
 const DATE = '20261124';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** The template's columns in a sheet's header row: [field, column number] for each column the mapping knows. */
 function headerColumns(ws, spec) {
@@ -89,6 +93,58 @@ if (process.argv[2] === '--sheetjs-child') {
     }
   }
   process.stdout.write(JSON.stringify({ cells, chars }) + '\n');
+  process.exit(0);
+}
+
+// Child (d): convert in dist/xlsx2segur.html (file://, Debian's chromium, headless, through playwright-core):
+// the workbook given and checked, then the time from « Exporter » to the zip downloaded, said on stdout.
+/** CPU seconds used so far by a process and all its descendants (the browser's processes), from /proc. */
+function treeCpuSeconds(root) {
+  const procs = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = new Set([root]);
+  let ticks = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+  }
+  for (const p of procs) if (mine.has(p.pid)) ticks += p.ticks;
+  return ticks / 100;
+}
+
+if (process.argv[2] === '--page-child') {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  try {
+    const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    await page.goto(pathToFileURL(path.join(root, 'dist', 'xlsx2segur.html')).href);
+    await page.waitForSelector('body[data-pret]');
+    await page.fill('#date-depot', `${DATE.slice(6)}/${DATE.slice(4, 6)}/${DATE.slice(0, 4)}`);
+    await page.locator('#date-depot').blur();
+    await page.setInputFiles('#choix-classeurs', process.argv[3]);
+    const idle = () => page.waitForFunction(() => !document.body.hasAttribute('aria-busy'), undefined, { timeout: 0 });
+    await page.waitForSelector('#totaux', { timeout: 0 });
+    await idle();
+    const t0 = performance.now();
+    const cpu0 = treeCpuSeconds(process.pid);
+    await Promise.all([page.waitForEvent('download', { timeout: 0 }), page.click('#exporter')]);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = treeCpuSeconds(process.pid) - cpu0;
+    await idle();
+    const files = await page.$$eval('#table-export tbody tr', (trs) => trs.length);
+    process.stdout.write(JSON.stringify({ seconds, cpuSeconds, files }) + '\n');
+  } finally {
+    await browser.close();
+  }
   process.exit(0);
 }
 
@@ -408,7 +464,7 @@ async function round(wb, n) {
   };
   const note = (name, r) => {
     out[name] = r;
-    process.stderr.write(`    ${name.padEnd(20)} ${r.seconds.toFixed(2).padStart(7)} s  CPU ${r.cpuSeconds.toFixed(2).padStart(7)} s  ${r.rssMB.toFixed(0).padStart(5)} Mo\n`);
+    process.stderr.write(`    ${name.padEnd(20)} ${r.seconds.toFixed(2).padStart(7)} s  CPU ${Number.isNaN(r.cpuSeconds) ? '      -' : r.cpuSeconds.toFixed(2).padStart(7)} s  ${Number.isNaN(r.rssMB) ? '    -' : r.rssMB.toFixed(0).padStart(5)} Mo\n`);
   };
   try {
     if (measured('lecture exceljs')) {
@@ -426,6 +482,14 @@ async function round(wb, n) {
     const expected = Math.ceil((n - Math.floor(n / 97)) / 200);
     if (json.length !== expected) throw new Error(`convert ${wb.file} : ${json.length} fichiers JSON, ${expected} attendus\n${conv.stdout}`);
     if (measured('convert')) note('convert', conv);
+    if (measured('convert dans la page') && fs.existsSync(CHROMIUM)) {
+      const r = checked('convert dans la page', await run([path.join(root, 'scripts', 'bench.mjs'), '--page-child', wb.file]), [0]);
+      const got = JSON.parse(r.stdout.trim().split('\n').pop());
+      if (got.files !== expected) throw new Error(`convert dans la page ${wb.file} : ${got.files} fichiers JSON, ${expected} attendus`);
+      // The time from « Exporter » to the zip, as the page's user waits for it, and the CPU time of all the
+      // browser's processes meanwhile; their memory is not measured.
+      note('convert dans la page', { ...r, seconds: got.seconds, cpuSeconds: got.cpuSeconds, rssMB: NaN });
+    }
     if (measured('validate')) note('validate', checked('validate', await cli(['validate', wb.file, '-o', dir('validate'), '--date', DATE, '-q']), [1]));
     const { files, payeesFile } = fakeReturns(depot, dir('retours'));
     const copy = (what) => {
@@ -479,7 +543,7 @@ if (flag('--generate-only')) {
 
 /** results[kind][n][measure] = { seconds, cpuSeconds, rssMB, runs } (medians; peak RSS the highest). */
 const results = {};
-const MEASURES = ['lecture exceljs', 'lecture SheetJS', ...COMMANDS];
+const MEASURES = ['lecture exceljs', 'lecture SheetJS', ...COMMANDS, 'convert dans la page'];
 for (const n of sizes) {
   const books = [];
   for (const kind of kinds) {
@@ -532,6 +596,12 @@ for (const kind of kinds) {
       target(text, `${num(r)} × (${num(conv.seconds)} s / ${num(k10(ref).seconds)} s ; en temps CPU : ${num(cpu)} ×)`, r <= max);
     } else target(text, 'non mesuré', null);
   }
+  {
+    const text = `${kind}, 10 000 : convert dans la page (fichier ouvert du disque, chromium sans écran) ≤ 1,5 × convert`;
+    const p = k10('convert dans la page');
+    if (conv && p) target(text, `${num(p.seconds / conv.seconds)} × (${num(p.seconds)} s / ${num(conv.seconds)} s ; en temps CPU : ${num(p.cpuSeconds / conv.cpuSeconds)} ×)`, p.seconds / conv.seconds <= 1.5);
+    else target(text, fs.existsSync(CHROMIUM) ? 'non mesuré' : `non mesuré (pas de ${CHROMIUM})`, null);
+  }
   for (const c of ['retour', 'retour --workbook']) {
     const text = `${kind}, 10 000 : ${c} ≤ 0,5 × convert`;
     if (conv && k10(c)) {
@@ -557,7 +627,7 @@ for (const kind of kinds) {
     m,
     ...ns.flatMap((n) => {
       const x = get(kind, n, m);
-      return x ? [`${num(x.seconds)} s`, `${num(x.cpuSeconds)} s`, `${x.rssMB.toFixed(0)} Mo`] : ['-', '-', '-'];
+      return x ? [`${num(x.seconds)} s`, Number.isNaN(x.cpuSeconds) ? '-' : `${num(x.cpuSeconds)} s`, Number.isNaN(x.rssMB) ? '-' : `${x.rssMB.toFixed(0)} Mo`] : ['-', '-', '-'];
     }),
   ]);
   const table = [header, ...body];

@@ -88,6 +88,25 @@ export class LibreOffice {
     return out;
   }
 
+  /**
+   * Every sheet of a workbook as a CSV file, as Calc exports it with French settings: semicolons, UTF-8,
+   * cells as shown (« 27 450,00 », 15/11/2021). Calc names them <classeur>-<feuille>.csv; the folder returned
+   * holds those of `sheets` as <feuille>.csv, the way a vendor gives a workbook as CSV files.
+   */
+  csvFolder(file: string, sheets: string[], outDir = scratch('lo-csv-')): string {
+    const raw = path.join(outDir, 'calc');
+    this.soffice(['--convert-to', 'csv:Text - txt - csv (StarCalc):59,34,76,1,,1036,false,true,false,false,false,-1', '--outdir', raw, file], `LibreOffice --convert-to csv ${file}`);
+    const book = path.basename(file).replace(/\.[^.]+$/, '');
+    const folder = path.join(outDir, book);
+    fs.mkdirSync(folder);
+    for (const sheet of sheets) {
+      const written = path.join(raw, `${book}-${sheet}.csv`);
+      if (!fs.existsSync(written)) throw new Error(`LibreOffice n'a pas écrit ${written}`);
+      fs.renameSync(written, path.join(folder, `${sheet}.csv`));
+    }
+    return folder;
+  }
+
   /** `soffice --convert-to pdf`: every sheet as Calc prints it. Returns the PDF's number of pages. */
   pdfPages(file: string, outDir = scratch('lo-pdf-')): number {
     this.soffice(['--convert-to', 'pdf', '--outdir', outDir, file], `LibreOffice --convert-to pdf ${file}`);

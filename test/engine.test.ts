@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertCore, type EngineInput } from '../src/engine/core.js';
 import { memoryFolder } from '../src/journal/folder.js';
+import { memoryPjFolder } from '../src/pj/memory.js';
 import { cli, root, tmpDir } from './helpers.js';
 
 /**
@@ -41,6 +42,36 @@ describe('convertCore: the engine on bytes, in memory', () => {
     expect(again.jsonFiles).toEqual([]);
     expect(again.journal).toEqual(first.journal);
     expect(again.report.totals.statuses.deja_exportee).toBe(452);
+  }, 120_000);
+
+  it('with the PJ as bytes (relative paths), gives the CLI --pj’s checks, JSON files, zips and journal byte for byte', async () => {
+    const dir = tmpDir();
+    const names = ['exemple-specification.xlsx', '450-demandes.xlsx'];
+    // The PJ the samples name, found in their JSON files; one missing, one a PNG named .pdf.
+    const plain = path.join(dir, 'sans-pj');
+    cli(['convert', ...names.map((n) => path.join('samples', n)), '-o', plain, '--date', DATE, '-q']);
+    const wanted = [...new Set(fs.readdirSync(plain).filter((n) => n.endsWith('.json') && n.startsWith('JSON-')).flatMap((n) => [...fs.readFileSync(path.join(plain, n), 'utf8').matchAll(/"nomFichier": "([^"]+)"/g)].map((m) => m[1])))];
+    expect(wanted.length).toBeGreaterThan(400);
+    const pj: { path: string; bytes: Uint8Array }[] = wanted.slice(1).map((name, i) => ({ path: name, bytes: new Uint8Array(Buffer.from(i === 0 ? '\x89PNG\r\n\x1a\n.....' : `%PDF-1.4\n${name} ${'x'.repeat(i % 50)}`)) }));
+    const pjDir = path.join(dir, 'pieces');
+    for (const f of pj) fs.mkdirSync(pjDir, { recursive: true }), fs.writeFileSync(path.join(pjDir, f.path), f.bytes);
+    const depot = path.join(dir, 'depot');
+    cli(['convert', ...names.map((n) => path.join('samples', n)), '-o', depot, '--date', DATE, '--pj', pjDir, '-q']);
+
+    const inputs = names.map((n) => ({ file: path.join(root, 'samples', n), bytes: new Uint8Array(fs.readFileSync(path.join(root, 'samples', n))) }));
+    const state = { journal: { file: path.join(depot, 'xlsx2segur-journal.json'), entries: [], found: false }, folder: memoryFolder(depot, new Map()) };
+    const out = await convertCore(inputs, { outDir: depot, date: DATE, pj: memoryPjFolder(pjDir, pj) }, state);
+    expect(out.zips.map((z) => z.name).sort()).toEqual(fs.readdirSync(depot).filter((n) => n.endsWith('.zip')).sort());
+    expect(out.zips.length).toBeGreaterThan(0);
+    for (const z of out.zips) expect(Buffer.from(z.bytes).equals(fs.readFileSync(path.join(depot, z.name))), z.name).toBe(true);
+    expect(out.jsonFiles.map((f) => f.name).sort()).toEqual(fs.readdirSync(depot).filter((n) => n.startsWith('JSON-') && n.endsWith('.json')).sort());
+    for (const f of out.jsonFiles) expect(f.text, f.name).toBe(fs.readFileSync(path.join(depot, f.name), 'utf8'));
+    for (const w of out.workbooks) expect(w.bytes.equals(fs.readFileSync(path.join(depot, w.name))), w.name).toBe(true);
+    expect(out.journal).toEqual(JSON.parse(fs.readFileSync(path.join(depot, 'xlsx2segur-journal.json'), 'utf8')).entries);
+    const cliJson = JSON.parse(cli(['validate', ...inputs.map((i) => i.file), '-o', depot, '--date', DATE, '--pj', pjDir, '--json']).stdout);
+    const pjIssues = (r: { issues: { code: string }[] }) => r.issues.filter((i) => i.code.startsWith('PJ_'));
+    expect(pjIssues(JSON.parse(JSON.stringify(out.report)))).toEqual(pjIssues(cliJson));
+    expect([...new Set(pjIssues(cliJson).map((i) => i.code))].sort()).toEqual(['PJ_ABSENTE', 'PJ_FORMAT_REEL']);
   }, 120_000);
 
   it('a damaged input is a failure in the report, the others are converted', async () => {

@@ -445,6 +445,34 @@ function inspect(bytes: Buffer, cols: { amountCol: number; helperCol: number }, 
   return JSON.parse(runPython(INSPECT_PY, [file, String(cols.amountCol), String(cols.helperCol), ...(fixedTo ? [fixedTo] : [])]));
 }
 
+describe('reading a big sheet tells how far it is, and lets other work run', () => {
+  it('a sheet of 12 MB of XML: read in windows, each told in bytes, the whole as the archive declares it; a timer runs between windows', async () => {
+    const rows = ['<row r="1"><c r="A1" t="inlineStr"><is><t>texte</t></is></c></row>'];
+    for (let r = 2; r <= 60_000; r++) rows.push(`<row r="${r}"><c r="A${r}" t="inlineStr"><is><t>${'x'.repeat(150)} ${r}</t></is></c><c r="B${r}"><v>${r}</v></c></row>`);
+    const bytes = await handEdited(sheet(rows.join('')));
+    const pkg = await XlsxPackage.open('grand.xlsx', bytes);
+    const sheetXml = await (await JSZip.loadAsync(bytes)).file('xl/worksheets/sheet1.xml')!.async('nodebuffer');
+    expect(pkg.sheetBytes()).toBe(sheetXml.length);
+    // A timer set before the reading fires before it ends, as a page's request for the progress would be
+    // answered: readSheet (mapping/sheet.ts) lets a turn of the event loop go between windows.
+    let fired = 0;
+    const timer = setInterval(() => fired++, 0);
+    const told: { bytes: number; fired: number }[] = [];
+    pkg.onRead = (n) => told.push({ bytes: n, fired });
+    const { readSheet } = await import('../src/mapping/sheet.js');
+    const spec = { name: 'Main', role: 'main', columns: [{ field: 'texte', label: 'Texte', type: 'text' }] };
+    const data = await readSheet(await pkg.grid(pkg.sheet('Main')!), spec as never);
+    clearInterval(timer);
+    expect(data.rows).toHaveLength(59_999);
+    expect(told.length).toBeGreaterThanOrEqual(3); // windows of 4 MB
+    const sum = told.reduce((a, t) => a + t.bytes, 0);
+    expect(sum).toBeGreaterThan(0.99 * sheetXml.length); // the rows: all but the XML's head and tail
+    expect(sum).toBeLessThanOrEqual(sheetXml.length);
+    expect(told[0].fired).toBe(0);
+    expect(told[told.length - 1].fired).toBeGreaterThan(0);
+  });
+});
+
 describe('the results workbook written from the package', () => {
   it('marks the faulty cell, keeps formulas, validations and the vendor note, drops calcChain, is deterministic', async () => {
     const input = await writerInput();

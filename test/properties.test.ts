@@ -491,3 +491,14 @@ describe('fixtures of the properties', () => {
     expect(finessCell('030000011', true)).toBe('030000011');
   });
 });
+
+describe('property: the byte size written in the report is the UTF-8 size of the JSON text', () => {
+  it('utf8Length equals TextEncoder on any text, lone surrogates included (seed 20261204)', async () => {
+    const { utf8Length } = await import('../src/emit/json-text.js');
+    const anyText = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }));
+    fc.assert(
+      fc.property(anyText, (s) => utf8Length(s) === new TextEncoder().encode(s).length),
+      { seed: 20261204, numRuns: 2000 },
+    );
+  });
+});

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bin, cli, jsonFiles, readJson, root, tmpDir } from './helpers.js';
+import { LibreOffice } from './clients.js';
 import { excelRef } from '../src/ui/page/problems.js';
 
 /**
@@ -359,6 +360,29 @@ describe('xlsx2segur ui: the PJ folder', () => {
       second.proc.kill('SIGINT');
       expect(await stopped).toBe(0);
     }
+  });
+});
+
+describe('xlsx2segur ui: a workbook given as CSV files', () => {
+  it('a sample exported sheet by sheet by LibreOffice, chosen as a folder: each demande with the status validate gives the same inputs', async () => {
+    const sheets = ['Fichier', 'Commandes', 'FINESS', 'PJ', 'Scénarios'];
+    const folder = new LibreOffice().csvFolder(SAMPLES[1], sheets, path.join(w, 'export-csv'));
+    await page.setInputFiles('#choix-dossier-csv', folder);
+    // Its own table (not that of avec-erreurs.xlsx), once every file is sent and the check is over.
+    const table = page.locator('table.demandes', { has: page.locator('caption', { hasText: new RegExp(`^Demandes de ${path.basename(folder)}(,|$)`) }) });
+    await table.waitFor();
+    await page.waitForSelector('body:not([aria-busy])');
+    // The page checks it with the workbooks it holds, in their order: validate on those very inputs.
+    const { entrees } = JSON.parse((await request(`${new URL(url).pathname}api/etat`)).body) as { entrees: string[] };
+    expect(entrees.at(-1)).toBe(path.basename(folder));
+    const held = entrees.map((e) => path.join(sessionDir(), 'classeurs', e));
+    const all = JSON.parse(cli(['validate', ...held, '-o', depot, '--date', DATE, '--json']).stdout);
+    const want = all.demandes.filter((d: any) => d.file === held.at(-1));
+    const shown = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => ({ n: r.getAttribute('data-demande'), code: r.querySelector('[data-status]')!.getAttribute('data-status'), label: r.querySelector('[data-status]')!.textContent })));
+    expect(shown.length).toBe(7);
+    expect(shown).toEqual(want.map((d: any) => ({ n: d.numeroEditeur, code: d.status, label: d.statusLabel })));
+    await page.click(`button[aria-label="Retirer ${path.basename(folder)}"]`);
+    await table.waitFor({ state: 'detached' });
   });
 });
 

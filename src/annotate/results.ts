@@ -3,7 +3,7 @@ import { columnLetter } from '../issues/issues.js';
 import { bytesOf, cellsOf, rowsOf, sheetWindows, type Rel, type RowMatch, type SheetEntry, type XlsxPackage } from '../read/package.js';
 import { rawEntry } from '../read/xlsx.js';
 import { attr, columnOf, elements, encodeXml, relativeTarget, relsPartOf, removeAttr, rowOf, setAttr, sourceDirOf } from '../read/xml.js';
-import { ZipBuilder, type Part } from '../util/zip-write.js';
+import { PartStream, ZipBuilder, type Part } from '../util/zip-write.js';
 import { ASP_NUMBER_HEADER, BLUE, GREEN, ORANGE, PROBLEMS_HEADER, RED, STATUS_HEADER, SUMMARY_SHEET, planResults, type AnnotateOptions, type Color, type RowPlan, type SheetPlan } from './plan.js';
 import { summaryXml, type SummaryOptions } from './summary.js';
 import { customPropertiesXml, type OutputMark } from './mark.js';
@@ -44,6 +44,7 @@ class ResultsWriter {
   private readonly changed = new Map<string, Part>();
   private readonly deflater = new ZipBuilder();
   private readonly removed = new Set<string>();
+  private readonly texts = new Map<string, string>();
   private readonly added: string[] = [];
   /** Relationships changed, by source part. */
   private readonly rels = new Map<string, Rel[]>();
@@ -217,12 +218,14 @@ class ResultsWriter {
     // Rewritten rows are byte strings (see sheetWindows), gathered and made one buffer at a time; the bytes
     // between them are gathered too when they are short, copied as a slice of the input when long.
     const { head, windows, tail } = sheetWindows(buf);
-    const out: Buffer[] = [Buffer.from(fitHead(fixHead(head, newCols, last)), 'latin1')];
+    // Deflated as it is written, window by window: a big sheet is never held whole, rewritten.
+    const out = new PartStream();
+    out.write(Buffer.from(fitHead(fixHead(head, newCols, last)), 'latin1'));
     let pending: string[] = [];
     let pendingLength = 0;
     const flush = () => {
       if (!pending.length) return;
-      out.push(Buffer.from(pending.join(''), 'latin1'));
+      out.write(Buffer.from(pending.join(''), 'latin1'));
       pending = [];
       pendingLength = 0;
     };
@@ -235,7 +238,7 @@ class ResultsWriter {
       if (to - from < SHORT_GAP) gather(window.slice(from, to));
       else {
         flush();
-        out.push(buf.subarray(start + from, start + to));
+        out.write(buf.subarray(start + from, start + to));
       }
     };
     const state = { last: 0 };
@@ -251,12 +254,22 @@ class ResultsWriter {
         prev = r.end;
       }
       if (prev < window.length) copy(window, start, prev, window.length);
+      flush();
+      await out.ready();
     }
-    flush();
     let end = fitTail(tail);
     if (!notes.empty) end = await this.placeNotes(entry, sheetRels, notes, end, vmlIndex);
-    out.push(Buffer.from(end, 'latin1'));
-    this.set(entry.part, out);
+    out.write(Buffer.from(end, 'latin1'));
+    this.changed.set(entry.part, out.end());
+  }
+
+  /** A value as the byte string of its XML text; the few texts that come back on every row (statuses) once. */
+  private xmlBytes(value: string): string {
+    const known = this.texts.get(value);
+    if (known !== undefined) return known;
+    const xml = bytesOf(encodeXml(value));
+    if (value.length <= 200 && this.texts.size < 1000) this.texts.set(value, xml);
+    return xml;
   }
 
   private rewriteRow(r: RowMatch, o: { plan?: RowPlan; header: [number, string][]; cleared?: Set<number>; cols: OwnColumns; look: RowLook }): string {
@@ -265,7 +278,7 @@ class ResultsWriter {
     const p = /^<([\w.-]+:)?/.exec(r.tag)?.[1] ?? '';
     const ref = (col: number) => `${columnLetter(col)}${r.row}`;
     const text = (col: number, s: number, value: string) =>
-      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${bytesOf(encodeXml(value))}</${p}t></${p}is></${p}c>`;
+      `<${p}c r="${ref(col)}" s="${s}" t="inlineStr"><${p}is><${p}t xml:space="preserve">${this.xmlBytes(value)}</${p}t></${p}is></${p}c>`;
     const rowTag = (height: number) => {
       let tag = r.tag.replace(/\/?>$/, '');
       if (height > Number(attr(tag, 'ht') ?? 0)) tag = setAttr(setAttr(tag, 'ht', String(height)), 'customHeight', '1');

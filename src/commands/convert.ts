@@ -17,12 +17,13 @@ import { parseDepositDate, todayCompact } from '../util/dates.js';
 import { UserError } from '../util/errors.js';
 import { Journal } from '../journal/journal.js';
 import { checkPj } from '../pj/check.js';
+import { diskPjFolder } from './pj-folder.js';
 import { statusOf } from '../status/status.js';
 import { colorsFor, progressBar, type Progress } from '../report/progress.js';
 import { buildReport, printSummary, type FileFailure, type Report, type SkippedFile } from '../report/report.js';
 import { replaceLiving } from './living.js';
-import { decideOutputs, type Decision, type Loaded } from '../engine/decide.js';
-import { checkWorkbooks, skipOwnOutputs, type Opened } from '../engine/check.js';
+import { decideOutputs, exportPlanned, type Decision, type Loaded } from '../engine/decide.js';
+import { checkWorkbooks, readingSize, skipOwnOutputs, type Opened } from '../engine/check.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -78,15 +79,15 @@ async function openInputs(files: string[], failures: FileFailure[]): Promise<Ope
  * Writes the planned JSON files (and their .zip), then the journal that records them. All or nothing: on a
  * fault, the files this run wrote are removed and named (export-fault.ts), the journal left as it was.
  */
-async function writeExport(opts: ConvertOptions, decision: Decision, journal: Journal, progress: Progress): Promise<WrittenFile[]> {
+async function writeExport(opts: ConvertOptions, decision: Decision, journal: Journal, progress: Progress, results: WorkbookResult[], date: string): Promise<WrittenFile[]> {
   if (!decision.planned.length) return [];
   const written: WrittenFile[] = [];
   progress.stage('Écriture des JSON', decision.planned.length);
   try {
-    for (const [i, p] of decision.planned.entries()) {
-      await writePlanned(opts.outDir, p, decision.files[i], written);
+    await exportPlanned(decision, journal, results, date, async (p, file, text) => {
+      await writePlanned(opts.outDir, p, file, text, written);
       progress.tick();
-    }
+    });
     journal.save();
   } catch (e) {
     progress.done();
@@ -139,8 +140,8 @@ export async function runConvert(opts: ConvertOptions): Promise<ConvertOutcome> 
 
   const progress = opts.progress ?? progressBar(opts.quiet || Boolean(opts.stdout));
   const { opened, skipped } = skipOwnOutputs(await openInputs(files, failures), files, explicit);
-  progress.stage('Lecture et contrôle', opened.length);
-  const loaded = await checkWorkbooks(opened, forced, deposit.french, failures, (done) => progress.tick(done ? 1 : 0));
+  progress.stage('Lecture et contrôle', readingSize(opened), 'octets');
+  const loaded = await checkWorkbooks(opened, forced, deposit.french, failures, (bytes) => progress.tick(bytes));
   const results = loaded.map((l) => l.result);
   // From reading the journal to the last rename, the deposit folder is this run's alone.
   const checked: Checked = { loaded, results, failures, skipped, deposit, progress, out };
@@ -176,9 +177,9 @@ async function writeOutputs(opts: ConvertOptions, { loaded, results, failures, s
     sequence: opts.sequence,
     withZip: Boolean(opts.pj),
     output: opts.output,
-    checkPj: opts.pj ? (results) => checkPj(results, opts.pj!) : undefined,
+    checkPj: opts.pj ? (results) => checkPj(results, diskPjFolder(opts.pj!)) : undefined,
   });
-  const written = await writeExport(opts, decision, journal, progress);
+  const written = await writeExport(opts, decision, journal, progress, results, deposit.compact);
   const resultFiles = await writeLivingWorkbooks(opts, decision, failures, progress);
   progress.done();
 

@@ -8,9 +8,9 @@ import { UserError } from '../util/errors.js';
  * Never replaces an existing file. The file, as the decision described it, is added to `written` as soon as
  * it is on disk, so that a run failing midway knows what it wrote (export-fault.ts removes them).
  */
-export async function writePlanned(dir: string, planned: PlannedFile, file: WrittenFile, written: WrittenFile[]): Promise<void> {
+export async function writePlanned(dir: string, planned: PlannedFile, file: WrittenFile, text: string, written: WrittenFile[]): Promise<void> {
   const target = insideFolder(dir, planned.name);
-  if (!writeFileAtomicNew(target, planned.text)) {
+  if (!writeFileAtomicNew(target, text)) {
     throw new UserError(`${target} : un fichier de ce nom est apparu dans le dossier pendant la conversion ; il n'est pas remplacé. Relancez la conversion.`);
   }
   written.push(file);

@@ -1,7 +1,8 @@
 import type { Mapping } from '../mapping/load.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { buildFile, buildLine } from './build.js';
-import { toJsonText } from './json-text.js';
+import { canonicalOf, fingerprintOf, numLigneOnTop } from './fingerprint.js';
+import { toJsonText, utf8Length } from './json-text.js';
 import { UserError } from '../util/errors.js';
 import { zipLimit, zipSize } from '../pj/zip.js';
 import type { PjFile } from '../pj/check.js';
@@ -97,10 +98,29 @@ export interface SequenceState {
   names: string[];
 }
 
-/** A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. */
-export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip'> {
-  text: string;
+/**
+ * A JSON file to write: its name, decided here, its text, and the PJ its .zip will hold. The text is made
+ * when it is asked for (renderFile), not held: 50 000 demandes are over 100 MB of JSON, which the commands
+ * write one file at a time. Making it gives each of its demandes its line's fingerprint (d.output).
+ */
+export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip' | 'bytes'> {
+  text(): string;
   pj: PjFile[];
+}
+
+/** The text of a planned file, its size set on the file as the report shows it. */
+export function renderFile(planned: PlannedFile, file: WrittenFile): string {
+  const text = planned.text();
+  file.bytes = utf8Length(text);
+  return text;
+}
+
+/** A file's text, built from its demandes; each demande's fingerprint taken from its line (see fingerprint.ts). */
+function fileText(mapping: Mapping, header: ParsedRow, group: Demande[]): string {
+  const lines = group.map((d, i) => buildLine(mapping, d, header, i + 1));
+  // A line's canonical text does not depend on its numLigne when numLigne is only at its top.
+  if (numLigneOnTop(mapping)) group.forEach((d, i) => (d.output!.fingerprint = fingerprintOf(canonicalOf(mapping, lines[i]))));
+  return toJsonText(buildFile(mapping, header, lines));
 }
 
 /**
@@ -109,7 +129,7 @@ export interface PlannedFile extends Omit<WrittenFile, 'path' | 'zip'> {
  * Each demande is told where it goes (d.output). Nothing is written here: the commands write the files.
  */
 export function planBatch(batch: Batch, date: string, seq: SequenceState, firstSequence?: number): PlannedFile[] {
-  const { mapping } = batch;
+  const { mapping, header } = batch;
   const template = mapping.output.fileName;
   const seqKey = `${batch.numeroAns}|${date}`;
   if (!seq.next.has(seqKey)) {
@@ -118,8 +138,6 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
   }
   const planned: PlannedFile[] = [];
   for (const group of split(batch.demandes, mapping.output.maxLines, zipLimit())) {
-    const lines = group.map((d, i) => buildLine(mapping, d, batch.header, i + 1));
-    const text = toJsonText(buildFile(mapping, batch.header, lines));
     const sequence = seq.next.get(seqKey)!;
     if (sequence > 999) {
       throw new UserError(`Plus de 999 fichiers pour le numéro ANS ${batch.numeroAns} le ${date} : impossible de les nommer.`);
@@ -133,12 +151,11 @@ export function planBatch(batch: Batch, date: string, seq: SequenceState, firstS
       numeroAns: batch.numeroAns,
       sequence,
       lines: group.length,
-      bytes: new TextEncoder().encode(text).length,
       demandes: group.map((d) => d.key),
       portalValues: mapping.output.portalField
         ? group.map((d) => d.main.values[mapping.output.portalField!]).filter((v): v is string => typeof v === 'string')
         : [],
-      text,
+      text: () => fileText(mapping, header, group),
       pj: group.flatMap((d) => d.pj ?? []),
     });
   }

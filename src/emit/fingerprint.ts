@@ -1,4 +1,5 @@
 import type { Mapping } from '../mapping/load.js';
+import type { OutputNode } from '../mapping/schema.js';
 import type { Demande, ParsedRow } from '../join/model.js';
 import { Amount } from '../values/types.js';
 import { digest } from '../util/hash.js';
@@ -10,11 +11,39 @@ import { buildLine } from './build.js';
  * deposited file, so that the journal can tell whether a demande changed since it was exported.
  */
 export function canonicalOf(mapping: Mapping, line: Record<string, unknown>): string {
-  const keys = new Set(mapping.output.file.flatMap((n) => n.lines ?? []).filter((n) => n.special === 'numLigne').map((n) => n.key));
-  return JSON.stringify(line, function (this: unknown, k: string, v: unknown) {
-    if (this === line && keys.has(k)) return 0;
-    return v instanceof Amount ? Number(v.text) : v;
-  });
+  const top: Record<string, unknown> = { ...line };
+  for (const k of numLigneKeys(mapping)) if (k in top) top[k] = 0;
+  // Amounts as numbers through a toJSON set for the time of the call: the native JSON.stringify, without a
+  // replacer called on every key, writes what `(k, v) => v instanceof Amount ? Number(v.text) : v` would.
+  const proto = Amount.prototype as unknown as { toJSON?: () => number };
+  proto.toJSON = function (this: Amount) {
+    return Number(this.text);
+  };
+  try {
+    return JSON.stringify(top);
+  } finally {
+    delete proto.toJSON;
+  }
+}
+
+const NUM_LIGNE_KEYS = new WeakMap<Mapping, string[]>();
+
+/** The keys of a line that hold numLigne (at the line's top: zeroed in its canonical text). */
+function numLigneKeys(mapping: Mapping): string[] {
+  let keys = NUM_LIGNE_KEYS.get(mapping);
+  if (!keys) {
+    keys = [...new Set(linesOf(mapping).filter((n) => n.special === 'numLigne').map((n) => n.key))];
+    NUM_LIGNE_KEYS.set(mapping, keys);
+  }
+  return keys;
+}
+
+const linesOf = (mapping: Mapping): OutputNode[] => mapping.output.file.flatMap((n) => n.lines ?? []);
+
+/** Whether numLigne appears only at the top of a line: then a line's canonical text does not depend on its numLigne. */
+export function numLigneOnTop(mapping: Mapping): boolean {
+  const nested = (nodes: OutputNode[]): boolean => nodes.some((n) => n.special === 'numLigne' || nested(n.object ?? []) || nested(n.lines ?? []));
+  return !linesOf(mapping).some((n) => nested(n.object ?? []));
 }
 
 export function canonicalLine(mapping: Mapping, d: Demande, header: ParsedRow | undefined): string {

@@ -52,9 +52,11 @@ function viaStringify(value: unknown, indent: number): string | undefined {
   }
   const parts = json.split(MARKED);
   if (parts.length !== amounts.length + 1) return undefined;
-  let text = parts[0];
-  for (let i = 0; i < amounts.length; i++) text += amounts[i] + parts[i + 1];
-  return text + '\n';
+  // Joined at once: one flat string (a chain of += would be flattened again, a copy, when it is written).
+  const pieces: string[] = [parts[0]];
+  for (let i = 0; i < amounts.length; i++) pieces.push(amounts[i], parts[i + 1]);
+  pieces.push('\n');
+  return pieces.join('');
 }
 
 function writeText(value: unknown, indent: number): string {
@@ -79,4 +81,15 @@ function writeText(value: unknown, indent: number): string {
     throw new Error(`valeur non sérialisable: ${typeof v}`);
   };
   return write(value, 0) + '\n';
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The number of bytes of a text in UTF-8 (a lone surrogate counts as U+FFFD, 3 bytes, as TextEncoder writes
+ * it): Node's native count where there is one, which allocates nothing; else the text encoded.
+ */
+export function utf8Length(text: string): number {
+  const B = (globalThis as { Buffer?: { byteLength(s: string, e: 'utf8'): number } }).Buffer;
+  return B ? B.byteLength(text, 'utf8') : encoder.encode(text).length;
 }

@@ -16,8 +16,15 @@ export interface Opened {
   csv: boolean;
 }
 
-/** How far the reading is, for a progress bar: called before and after each workbook. */
-export type Tick = (done: boolean) => void;
+/** How far the reading is, for a progress bar: so many more bytes of sheet XML read (see readingSize). */
+export type Tick = (bytes: number) => void;
+
+/** What reading the workbooks goes through, in bytes of sheet XML: the whole of a progress bar. */
+export function readingSize(opened: Opened[]): number {
+  return opened.reduce((n, o) => n + workbookSize(o), 0);
+}
+
+const workbookSize = (o: Opened) => Math.max(1, o.pkg.sheetBytes());
 
 /**
  * The first half of a conversion: each opened workbook read and checked (its kind detected unless a
@@ -27,14 +34,22 @@ export type Tick = (done: boolean) => void;
 export async function checkWorkbooks(opened: Opened[], forced: Mapping | undefined, depositDate: string, failures: FileFailure[], tick: Tick = () => {}): Promise<Loaded[]> {
   const loaded: Loaded[] = [];
   for (const o of opened) {
-    tick(false);
+    // Each workbook counts its size, window by window as its sheets are read, the rest once it is done.
+    const size = workbookSize(o);
+    let told = 0;
+    o.pkg.onRead = (bytes) => {
+      const step = Math.min(bytes, size - told);
+      told += step;
+      if (step > 0) tick(step);
+    };
     try {
       const l = await checkInput(o.file, o, forced, depositDate, failures);
       if (l) loaded.push(l);
     } catch (e) {
       failures.push({ file: o.file, message: e instanceof UserError ? e.message : `${o.file} : erreur inattendue (${(e as Error).message}).` });
     }
-    tick(true);
+    o.pkg.onRead = undefined;
+    tick(size - told);
   }
   crossChecks(loaded.map((l) => l.result));
   return loaded;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { XlsxPackage } from '../read/package.js';
 import type { WorkbookResult } from '../rules/validate.js';
 import { sortIssues } from '../issues/issues.js';
-import { planBatch, type Batch, type PlannedFile, type SequenceState, type WrittenFile } from '../emit/files.js';
+import { planBatch, renderFile, type Batch, type PlannedFile, type SequenceState, type WrittenFile } from '../emit/files.js';
 import { zipSize } from '../pj/zip.js';
 import { resultsWorkbook } from '../annotate/results.js';
 import { livingName, type OutputMark } from '../annotate/mark.js';
@@ -52,8 +52,8 @@ export interface Decision {
 
 /**
  * The second half of a conversion, once the workbooks are checked and the journal read: each demande linked
- * to the journal (its status decided), the JSON files planned and recorded in the journal (in memory),
- * the problems sorted, and the results workbooks planned. Nothing is written: the commands write the files,
+ * to the journal (its status decided), the JSON files planned (exportPlanned makes them and records them
+ * in the journal), the problems sorted, and the results workbooks planned. Nothing is written: the commands write the files,
  * save the journal and replace the living workbooks, at their edge.
  */
 export function decideOutputs(loaded: Loaded[], journal: Journal, folder: DepositFolder, opts: DecideOptions): Decision {
@@ -62,9 +62,24 @@ export function decideOutputs(loaded: Loaded[], journal: Journal, folder: Deposi
   opts.checkPj?.(results);
   const planned = opts.dryRun ? [] : planExport(results, journal, folder, opts);
   const files = planned.map((p) => fileOf(p, opts));
-  if (planned.length) recordWritten(journal, results, files, opts.date);
   for (const l of loaded) sortIssues(l.result.issues, [l.result.file], l.result.mapping.sheets.map((s) => l.result.sheets[s.name]?.actualName ?? s.name));
   return { planned, files, workbooks: planWorkbooks(loaded, files, opts) };
+}
+
+/**
+ * Makes each planned file's text in turn and hands it to `write` (the commands put it on disk, the engine
+ * keeps it), one file at a time; then the journal records the demandes of those files, in memory (the
+ * commands save it once every file is written). Nothing is recorded when a write fails.
+ */
+export async function exportPlanned(
+  decision: Decision,
+  journal: Journal,
+  results: WorkbookResult[],
+  date: string,
+  write: (planned: PlannedFile, file: WrittenFile, text: string) => Promise<void> | void,
+): Promise<void> {
+  for (const [i, p] of decision.planned.entries()) await write(p, decision.files[i], renderFile(p, decision.files[i]));
+  if (decision.planned.length) recordWritten(journal, results, decision.files, date);
 }
 
 /** The JSON files of the demandes to export, grouped by kind and numeroAns in input order. */
@@ -90,7 +105,7 @@ function fileOf(p: PlannedFile, opts: DecideOptions): WrittenFile {
     numeroAns: p.numeroAns,
     sequence: p.sequence,
     lines: p.lines,
-    bytes: p.bytes,
+    bytes: 0, // set when its text is made (renderFile)
     demandes: p.demandes,
     portalValues: p.portalValues,
   };

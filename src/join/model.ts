@@ -25,9 +25,9 @@ export interface Demande {
   /** What this run's checks say: valid, or rejected with its problems (an error among its issues). */
   verdict: 'valide' | 'rejetee';
   /** Where it was written: JSON file name and line. */
-  output?: { file: string; numLigne: number };
-  /** Its supporting documents as found on disk (convert --pj). */
-  pj?: { name: string; source: string; size: number }[];
+  output?: { file: string; numLigne: number; fingerprint?: string };
+  /** Its supporting documents as found in the PJ folder (convert --pj), read when their .zip is built. */
+  pj?: { name: string; size: number; bytes(): Uint8Array }[];
   /**
    * The number it had before it got a new one: this run (--renumber), or an earlier run whose journal
    * records the resubmission under the new number. `from` is the number in the workbook, `previous` the

@@ -104,9 +104,14 @@ export class Journal {
   static load(dirOrFile: string): Journal {
     const file = dirOrFile.endsWith('.json') ? dirOrFile : Journal.pathIn(dirOrFile);
     if (!fs.existsSync(file)) return new Journal(file, []);
+    return Journal.parse(file, fs.readFileSync(file, 'utf8'));
+  }
+
+  /** A journal from its text (`file`: where it is, as messages name it). */
+  static parse(file: string, text: string): Journal {
     let json: unknown;
     try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json = JSON.parse(text);
     } catch (e) {
       throw new UserError(`Journal ${file} illisible (${(e as Error).message}). Il n'a pas été modifié ; corrigez-le ou déplacez-le.`);
     }
@@ -121,7 +126,12 @@ export class Journal {
   save(): void {
     const dir = path.dirname(this.file);
     if (!holdsDepositLock(dir)) throw new Error(`Journal ${this.file} : enregistrement hors du verrou du dossier.`);
-    writeFileAtomic(insideFolder(dir, path.basename(this.file)), JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n');
+    writeFileAtomic(insideFolder(dir, path.basename(this.file)), this.text());
+  }
+
+  /** The journal's file, as save writes it. */
+  text(): string {
+    return JSON.stringify({ version: 1, entries: this.entries }, null, 2) + '\n';
   }
 
   /**

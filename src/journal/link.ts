@@ -267,7 +267,7 @@ export function recordWritten(journal: Journal, results: WorkbookResult[], writt
         renumberedFrom: d.renumbered?.now ? d.renumbered.previous : null,
         asp: null,
         paiement: null,
-        fingerprint: fingerprintOf(canonicalLine(r.mapping, d, r.header)),
+        fingerprint: d.output.fingerprint ?? fingerprintOf(canonicalLine(r.mapping, d, r.header)),
       };
       journal.entries.push(entry);
     }

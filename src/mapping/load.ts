@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { mappingSchema, type ColumnSpec, type MappingFile, type OutputNode, type SheetSpec } from './schema.js';
 import { UserError } from '../util/errors.js';
 import { mappingsDir } from '../util/paths.js';
 import { ruleParamSchemas } from './rule-params.js';
+import { readMappingFile } from './files.js';
 
 export interface CodeList {
   items: { code: string; label: string }[];
@@ -47,7 +47,7 @@ export function loadMapping(file: string): Mapping {
   const source = path.resolve(file);
   let text: string;
   try {
-    text = fs.readFileSync(source, 'utf8');
+    text = readMappingFile(source);
   } catch {
     throw new UserError(`Fichier de correspondance « ${file} » introuvable ou illisible.`);
   }
@@ -94,7 +94,7 @@ export function loadMapping(file: string): Mapping {
   for (const [name, decl] of Object.entries(m.lists ?? {})) {
     const p = path.resolve(path.dirname(source), decl.file);
     try {
-      const list = listFileSchema.parse(JSON.parse(fs.readFileSync(p, 'utf8')), inFrench);
+      const list = listFileSchema.parse(JSON.parse(readMappingFile(p)), inFrench);
       codeLists[name] = { items: list.items, codes: new Set(list.items.map((i) => i.code)) };
     } catch (e) {
       faults.push(`liste « ${name} » : fichier ${decl.file} illisible ou invalide (${(e as Error).message.split('\n')[0]})`);

@@ -1,6 +1,7 @@
 import type { SheetSpec } from './schema.js';
 import { fieldOfHeader, type Grid, type RawCell, type RawRow } from '../read/sheet.js';
 import type { CellScalar } from '../read/cell.js';
+import { nextTurn } from '../util/turn.js';
 
 /**
  * A sheet of the mapping found in a workbook: its header row located by the mapping's column labels, its
@@ -24,8 +25,11 @@ export interface SheetData {
   maxCol?: number;
 }
 
-/** Finds the header row (within the first 10 rows) and reads every non-empty data row below it. */
-export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
+/**
+ * Finds the header row (within the first 10 rows) and reads every non-empty data row below it; between
+ * two windows of a big sheet, other work may run (see Grid.windowRead).
+ */
+export async function readSheet(grid: Grid, spec: SheetSpec): Promise<SheetData> {
   const known = new Map(spec.columns.map((c) => [c.field.toLowerCase(), c.field]));
   const columns = new Map<string, number>();
   const duplicated = new Map<string, number[]>();
@@ -35,6 +39,10 @@ export function readSheet(grid: Grid, spec: SheetSpec): SheetData {
   let cols: number[] | undefined;
   const headerTexts = new Map<number, string>();
   for (const r of grid.rows()) {
+    if (grid.windowRead) {
+      grid.windowRead = false;
+      await nextTurn();
+    }
     if (!headerRow) {
       if (r.row > 10) break;
       const found = new Map<string, number[]>();

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Demande, ParsedRow } from '../join/model.js';
 import type { WorkbookResult } from '../rules/validate.js';
@@ -12,15 +11,35 @@ export const MAX_PJ_BYTES = 3_000_000;
 export interface PjFile {
   /** Name inside the .zip: the nomenclature name (nomFichier). */
   name: string;
-  /** Where it is on disk. */
-  source: string;
   size: number;
+  /** Its content, read when its .zip is built. */
+  bytes(): Uint8Array;
+}
+
+/** A document found in the PJ folder. */
+export interface PjFound {
+  size: number;
+  /** Its first 64 bytes (or fewer): what its real format is read from. */
+  head(): Uint8Array;
+  bytes(): Uint8Array;
+}
+
+/**
+ * The vendor's folder of supporting documents, seen through a port: the disk (commands/pj-folder.ts) or
+ * documents given as bytes with their relative paths (pj/memory.ts).
+ */
+export interface PjFolder {
+  /** The folder as messages name it. */
+  dir: string;
+  /** The document at this path inside the folder: absent (or not a file), reached out of it, or found. */
+  find(segments: string[]): PjFound | 'absent' | 'outside';
 }
 
 export type RealFormat = 'PDF' | 'PNG' | 'JPG' | 'XML';
 
 /** The real format of a file, read from its first bytes. */
-export function sniffFormat(head: Buffer): RealFormat | undefined {
+export function sniffFormat(bytes: Uint8Array): RealFormat | undefined {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'PDF';
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'PNG';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'JPG';
@@ -32,35 +51,13 @@ export function sniffFormat(head: Buffer): RealFormat | undefined {
 
 const EXTENSIONS: Record<string, RealFormat> = { pdf: 'PDF', png: 'PNG', jpg: 'JPG', jpeg: 'JPG', xml: 'XML' };
 
-function readHead(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(64);
-    const n = fs.readSync(fd, buf, 0, 64, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function inside(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
 /**
  * Checks every supporting document of the demandes against the vendor's folder: it exists, stays inside
  * the folder (no "..", no absolute path, no symbolic link leading out), is not empty, weighs at most
  * 3 000 000 bytes, and its real format matches formatFichier and its extension. A failed check rejects
  * the demande, with the message on the PJ row.
  */
-export function checkPj(results: WorkbookResult[], pjDir: string): void {
-  let root: string;
-  try {
-    root = fs.realpathSync(pjDir);
-  } catch {
-    throw new Error(`dossier des pièces ${pjDir} introuvable`);
-  }
+export function checkPj(results: WorkbookResult[], folder: PjFolder): void {
   for (const r of results) {
     const rule = r.mapping.rules.find((x) => x.rule === 'pj') as { sheet?: string } | undefined;
     const sheet = rule?.sheet;
@@ -68,7 +65,7 @@ export function checkPj(results: WorkbookResult[], pjDir: string): void {
     for (const d of r.demandes) {
       d.pj = [];
       for (const row of d.details[sheet] ?? []) {
-        const file = checkOne(r, d, row, pjDir, root);
+        const file = checkOne(r, d, row, folder);
         if (file) d.pj.push(file);
       }
     }
@@ -76,7 +73,8 @@ export function checkPj(results: WorkbookResult[], pjDir: string): void {
   for (const r of results) for (const d of r.demandes) refreshVerdict(d);
 }
 
-function checkOne(r: WorkbookResult, d: Demande, row: ParsedRow, pjDir: string, root: string): PjFile | undefined {
+function checkOne(r: WorkbookResult, d: Demande, row: ParsedRow, folder: PjFolder): PjFile | undefined {
+  const pjDir = folder.dir;
   const name = row.values.nomFichier;
   const format = row.values.formatFichier;
   const given = row.values.fichierSource;
@@ -92,36 +90,24 @@ function checkOne(r: WorkbookResult, d: Demande, row: ParsedRow, pjDir: string, 
     report('PJ_CHEMIN_HORS_DOSSIER', { dir: pjDir });
     return undefined;
   }
-  const full = path.join(pjDir, ...rel.split(/[\\/]+/));
-  let real: string;
-  try {
-    real = fs.realpathSync(full);
-  } catch {
-    report('PJ_ABSENTE', { dir: pjDir });
+  const found = folder.find(rel.split(/[\\/]+/));
+  if (found === 'absent' || found === 'outside') {
+    report(found === 'absent' ? 'PJ_ABSENTE' : 'PJ_CHEMIN_HORS_DOSSIER', { dir: pjDir });
     return undefined;
   }
-  if (!inside(root, real)) {
-    report('PJ_CHEMIN_HORS_DOSSIER', { dir: pjDir });
-    return undefined;
-  }
-  const stat = fs.statSync(real);
-  if (!stat.isFile()) {
-    report('PJ_ABSENTE', { dir: pjDir });
-    return undefined;
-  }
-  if (stat.size === 0) {
+  if (found.size === 0) {
     report('PJ_VIDE', {});
     return undefined;
   }
-  if (stat.size > MAX_PJ_BYTES) {
-    report('PJ_TROP_GROSSE', { size: stat.size.toLocaleString('fr-FR'), max: MAX_PJ_BYTES.toLocaleString('fr-FR') });
+  if (found.size > MAX_PJ_BYTES) {
+    report('PJ_TROP_GROSSE', { size: found.size.toLocaleString('fr-FR'), max: MAX_PJ_BYTES.toLocaleString('fr-FR') });
     return undefined;
   }
-  const realFormat = sniffFormat(readHead(real));
+  const realFormat = sniffFormat(found.head());
   const ext = path.extname(rel).slice(1).toLowerCase();
   if (!realFormat || realFormat !== format || (ext && EXTENSIONS[ext] && EXTENSIONS[ext] !== realFormat)) {
     report('PJ_FORMAT_REEL', { real: realFormat ?? 'inconnu', format, ext: ext || '(aucune)' });
     return undefined;
   }
-  return { name, source: real, size: stat.size };
+  return { name, size: found.size, bytes: () => found.bytes() };
 }

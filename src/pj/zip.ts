@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import JSZip from 'jszip';
 import type { PjFile } from './check.js';
 
@@ -28,10 +27,10 @@ export function zipSize(files: PjFile[]): number {
 }
 
 /** Builds the .zip of one JSON file's PJ: fixed entry dates and order, so the same inputs give the same bytes. */
-export async function buildZip(files: PjFile[]): Promise<Buffer> {
+export async function buildZip(files: PjFile[]): Promise<Uint8Array> {
   const zip = new JSZip();
   for (const f of files) {
-    zip.file(f.name, fs.readFileSync(f.source), { date: FIXED_DATE, createFolders: false, binary: true });
+    zip.file(f.name, f.bytes(), { date: FIXED_DATE, createFolders: false, binary: true });
   }
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'STORE', platform: 'DOS' });
+  return zip.generateAsync({ type: 'uint8array', compression: 'STORE', platform: 'DOS' });
 }

@@ -35,9 +35,26 @@ export function cellScalar(value: ExcelJS.CellValue | undefined): CellScalar {
   return cleanText(String(value));
 }
 
+const ODD_SPACES = /[\u00a0\u202f\u2007\ufeff]/;
+const ODD_SPACES_ALL = /[\u00a0\u202f\u2007\ufeff]/g;
+
 export function cleanText(s: string): string | null {
-  const t = s.replace(/[\u00a0\u202f\u2007\ufeff]/g, ' ').replace(/^\s+|\s+$/g, '');
-  return t === '' ? null : t;
+  // trim() removes what /^\s+|\s+$/ does (white space and line terminators); most texts have no odd space.
+  const t = (ODD_SPACES.test(s) ? s.replace(ODD_SPACES_ALL, ' ') : s).trim();
+  return t === '' ? null : t.length < SLICED_FROM ? t : ownCopy(t);
+}
+
+/** V8 makes a substring of this length or more a view on the string it was cut from. */
+const SLICED_FROM = 13;
+
+/**
+ * The text as a string of its own. A cell's text is cut from the sheet's XML, read in windows of megabytes:
+ * kept as a view, each value would keep its whole window alive, and a big workbook's XML would stay in
+ * memory to the end (more than 100 MB at 50 000 demandes). Prefixing makes a new string, which slice() then
+ * views: it holds this text and one character more.
+ */
+function ownCopy(t: string): string {
+  return (' ' + t).slice(1);
 }
 
 /** Display form of a scalar for messages. */

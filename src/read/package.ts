@@ -1,5 +1,5 @@
 import type JSZip from 'jszip';
-import { damagedWorkbook, entryBytes, openZip } from './xlsx.js';
+import { damagedWorkbook, entryBytes, entrySize, openZip } from './xlsx.js';
 import { checkSheetNames, checkStyles, checkXml, IntegrityFault, XSD_DOUBLE } from './integrity.js';
 import { attr, decodeXml, elements, firstContent, relsPartOf, resolveTarget, sourceOfRels, runText, sourceDirOf, unescapeXstring } from './xml.js';
 import { cellsOf, columnName, mergeOf, MergeSweep, rowsOf, SheetFault, type CellMatch, type Merge, type RowMatch } from './sheet-xml.js';
@@ -8,6 +8,7 @@ import type { Grid } from './sheet.js';
 export { cellsOf, rowsOf, type CellMatch, type RowMatch } from './sheet-xml.js';
 import { fold } from './sheet.js';
 import { UserError } from '../util/errors.js';
+import { nextTurn } from '../util/turn.js';
 
 /** A relationship of a part, its target resolved to a part name ("xl/worksheets/sheet1.xml"). */
 export interface Rel {
@@ -134,6 +135,8 @@ function lastCloseTag(buf: Buffer, name: string): number {
   return buf.length;
 }
 
+/** An inline string of one run, without prefix nor phonetic run: <is><t>…</t></is>. */
+const PLAIN_INLINE = /^<is><t(?: xml:space="preserve")?>([^<]*)<\/t><\/is>$/;
 const V_RE = /<(?:[\w.-]+:)?v(?:\s[^<>]*)?>([^<]*)<\/(?:[\w.-]+:)?v\s*>/;
 
 /** Each sheet's merged ranges, from the part's tail. */
@@ -170,6 +173,8 @@ export class XlsxPackage {
   private sst?: string[];
   private styles?: { numFmts: (string | undefined)[] };
   private readonly relsCache = new Map<string, Rel[]>();
+  /** Told the bytes of sheet XML each reading goes through, window by window (for a progress bar). */
+  onRead?: (bytes: number) => void;
 
   private constructor(
     readonly file: string,
@@ -300,6 +305,16 @@ export class XlsxPackage {
     return out;
   }
 
+  /** The bytes of XML of all its sheets, as the archive declares them: what reading them all goes through. */
+  sheetBytes(): number {
+    let n = 0;
+    for (const s of this.sheets) {
+      const entry = this.zip.file(s.part);
+      n += entry ? (entrySize(entry) ?? 0) : 0;
+    }
+    return n;
+  }
+
   /** The sheet of that name (exactly, else with case, accents and spaces folded). */
   sheet(name: string): SheetEntry | undefined {
     return this.sheets.find((s) => s.name === name) ?? this.sheets.find((s) => fold(s.name) === fold(name));
@@ -359,7 +374,7 @@ export class XlsxPackage {
     } catch (e) {
       throw damaged(e);
     }
-    const cells = { sst, numFmts, date1904: this.date1904 };
+    const cells: CellContext = { sst, numFmts, date1904: this.date1904, onRead: (n) => this.onRead?.(n) };
     let reading: SheetReading | undefined;
     let focused: number[] | undefined;
     const grid: PackageGrid = {
@@ -389,7 +404,14 @@ export class XlsxPackage {
   async checkOtherSheets(read: SheetEntry[]): Promise<void> {
     for (const entry of this.sheets) {
       if (read.includes(entry)) continue;
-      for (const row of (await this.grid(entry)).rows()) void row;
+      const grid = await this.grid(entry);
+      for (const row of grid.rows()) {
+        void row;
+        if (grid.windowRead) {
+          grid.windowRead = false;
+          await nextTurn();
+        }
+      }
     }
   }
 }
@@ -399,6 +421,8 @@ interface CellContext {
   sst: string[];
   numFmts: (string | undefined)[];
   date1904: boolean;
+  /** Told each window's bytes once its rows are read. */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -435,6 +459,8 @@ class SheetReading {
         if (read) yield { row: r.row, values: read.values, numFmt: (col: number) => numFmts[read.styles[col] ?? 0] };
       }
       if (/\S/.test(window.slice(prev))) throw bad(utf8(window.slice(prev)));
+      this.ctx.onRead?.(window.length);
+      this.grid.windowRead = true;
     }
   }
 
@@ -479,6 +505,9 @@ function valueOf(c: CellMatch, row: number, { sst, numFmts, date1904 }: CellCont
   const body = c.body;
   if (!body) return null;
   if (c.t === 'inlineStr') {
+    // One plain run, as openpyxl and most writers put it: what the general reading below gives, read at once.
+    const plain = PLAIN_INLINE.exec(body);
+    if (plain) return cellScalar(unescapeXstring(decodeXml(utf8(plain[1]))));
     const is = firstContent(body, 'is');
     return cellScalar(is ? runText(utf8(is)) : '');
   }

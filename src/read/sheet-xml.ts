@@ -110,8 +110,13 @@ function cellColumn(r: string | undefined, last: number, row: number | undefined
   return col;
 }
 
+const USUAL_ATTRS = /^ r="([A-Z]{1,3}[1-9]\d{0,6})"(?: s="(\d{1,9})")?(?: t="([a-zA-Z]{1,9})")?\/?$/;
+
 /** A cell's attributes r, s and t. */
 function cellAttributes(attrs: string): { r?: string; s: number; t?: string } {
+  // The attributes as Excel, exceljs and openpyxl write them (r, then s, then t): read at once.
+  const usual = USUAL_ATTRS.exec(attrs);
+  if (usual) return { r: usual[1], s: usual[2] === undefined ? 0 : Number(usual[2]), t: usual[3] };
   const out: { r?: string; s: number; t?: string } = { s: 0 };
   CELL_ATTR.lastIndex = 0;
   let a: RegExpExecArray | null;

@@ -28,6 +28,11 @@ export interface Grid {
   maxCol?: number;
   rows(): Iterable<{ row: number; values: CellScalar[]; numFmt(col: number): string | undefined }>;
   /**
+   * Set by the grid when a window of its XML has just been read through (megabytes): a reader may then let
+   * other work run, e.g. a page's request for the progress, before going on. The reader clears it.
+   */
+  windowRead?: boolean;
+  /**
    * From now on only these columns are read: the grid may leave the others out of the rows' values (a
    * package then neither decodes them nor fills merged cells there).
    */

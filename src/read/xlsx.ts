@@ -1,11 +1,11 @@
-import fs from 'node:fs';
-import zlib from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { UserError } from '../util/errors.js';
 import { relativeTarget, resolveTarget, sourceDirOf, sourceOfRels } from './xml.js';
 import { readDirectory, ZipRecordFault, type DirEntry } from './zip.js';
 import { crc32 } from '../util/zip-write.js';
+import { inflateRawChecked, inflateRawChunks } from '../util/zlib.js';
+import { readWorkbookFile } from './workbook-file.js';
 
 const COMMENTS_REL = /\/relationships\/comments$/;
 const VML_REL = /\/relationships\/vmlDrawing$/;
@@ -128,6 +128,11 @@ function declaredSizes(entry: JSZip.JSZipObject): { compressed?: number; uncompr
 
 export class TooMuchData extends Error {}
 
+/** The uncompressed size the archive declares for an entry (its own records first), if known. */
+export function entrySize(entry: JSZip.JSZipObject): number | undefined {
+  return records.get(entry)?.size ?? declaredSizes(entry).uncompressed;
+}
+
 /** An entry whose content is not what the archive declares for it: what differs, in French. */
 export class DamagedEntry extends Error {}
 
@@ -145,37 +150,20 @@ const verified = new WeakSet<JSZip.JSZipObject>();
 /** Each entry's records as read from the archive's bytes (zip.ts), for when JSZip's private fields are gone. */
 const records = new WeakMap<JSZip.JSZipObject, DirEntry>();
 
-/** Output of zlib per step when an entry is checked: the most held at once. */
-const CHUNK = 256 * 1024;
-
 /**
- * Inflates deflated bytes on zlib's thread pool, CHUNK bytes of output at a time, each handed to `chunk` and
- * dropped; stops as soon as the output passes `limit` (TooMuchData). Resolves with the size inflated and the
- * number of compressed bytes the deflate stream took.
+ * Inflates deflated bytes chunk by chunk (util/zlib.ts), each handed to `chunk` and dropped; stops as soon as
+ * the output passes `limit` (TooMuchData). Resolves with the size inflated and the number of compressed bytes
+ * the deflate stream took.
  */
-function inflateChunks(compressed: Uint8Array, limit: number, chunk: (c: Buffer) => void): Promise<{ size: number; consumed: number }> {
-  return new Promise((resolve, reject) => {
-    const z = zlib.createInflateRaw({ chunkSize: CHUNK });
-    let size = 0;
-    let done = false;
-    const fail = (e: Error) => {
-      if (!done) reject(e);
-      done = true;
-      z.destroy();
-    };
-    z.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) return fail(new TooMuchData(String(size)));
-      chunk(c);
-    });
-    z.on('error', (e) => fail(new DamagedEntry(`données compressées illisibles (zlib : ${e.message})`)));
-    z.on('end', () => {
-      if (!done) resolve({ size, consumed: z.bytesWritten });
-      done = true;
-    });
-    z.end(compressed);
-  });
+async function inflateChunks(compressed: Uint8Array, limit: number, chunk: (c: Uint8Array) => void): Promise<{ size: number; consumed: number }> {
+  let end;
+  try {
+    end = await inflateRawChunks(compressed, limit, chunk);
+  } catch (e) {
+    throw new DamagedEntry(`données compressées illisibles (zlib : ${(e as Error).message})`);
+  }
+  if ('over' in end) throw new TooMuchData(String(end.over));
+  return end;
 }
 
 /** The same through JSZip's stream (16 KB of compressed data at a time), when its private fields are gone. */
@@ -341,14 +329,7 @@ export async function openZip(file: string, bytes?: Buffer): Promise<{ buffer: B
   let buffer: Buffer;
   if (bytes) buffer = bytes;
   else {
-    try {
-      const size = fs.statSync(file).size;
-      if (size > MAX_FILE_BYTES) throw new UserError(`${file} : fichier trop gros pour un classeur de demandes (${MB(size)}, limite ${MB(MAX_FILE_BYTES)}).`);
-      buffer = fs.readFileSync(file);
-    } catch (e) {
-      if (e instanceof UserError) throw e;
-      throw new UserError(`${file} : fichier introuvable ou illisible (${(e as NodeJS.ErrnoException).code ?? 'erreur'}).`);
-    }
+    buffer = readWorkbookFile(file, MAX_FILE_BYTES, (size) => `${file} : fichier trop gros pour un classeur de demandes (${MB(size)}, limite ${MB(MAX_FILE_BYTES)}).`);
   }
   if (buffer.length < 4 || buffer.readUInt32LE(0) !== 0x04034b50) throw new UserError(notZipMessage(file, buffer));
   if (!hasZipEnd(buffer)) {
@@ -387,7 +368,7 @@ export async function entryBytes(entry: JSZip.JSZipObject, file: string): Promis
   if (!s) return entry.async('nodebuffer');
   if (s.method === 0) return s.compressed;
   // Checked: it inflates to exactly s.size bytes, which fit in one chunk (no copy, nothing more held).
-  return zlib.inflateRawSync(s.compressed, { chunkSize: Math.max(64, s.size + 1), maxOutputLength: s.size + 1 });
+  return inflateRawChecked(s.compressed, s.size);
 }
 
 /**

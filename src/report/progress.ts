@@ -8,7 +8,8 @@ export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof pc.crea
 }
 
 export interface Progress {
-  stage(label: string, total: number): void;
+  /** A stage of `total` steps; in 'octets' (bytes read), shown as a percentage. */
+  stage(label: string, total: number, unit?: 'octets'): void;
   tick(n?: number): void;
   done(): void;
 }
@@ -24,12 +25,13 @@ export function progressBar(quiet: boolean | undefined, stream: NodeJS.WriteStre
   const c = colorsFor(stream);
   let bar: cliProgress.SingleBar | undefined;
   return {
-    stage(label, total) {
+    stage(label, total, unit) {
       bar?.stop();
+      const count = unit === 'octets' ? '{percentage} %' : '{value}/{total}';
       bar = new cliProgress.SingleBar(
         {
           stream,
-          format: `${c.cyan('{stage}')} ${c.dim('[')}{bar}${c.dim(']')} {value}/{total}`,
+          format: `${c.cyan('{stage}')} ${c.dim('[')}{bar}${c.dim(']')} ${count}`,
           barsize: 30,
           hideCursor: true,
           clearOnComplete: false,

@@ -37,12 +37,12 @@ export function findWorksheet(wb: ExcelJS.Workbook, name: string): ExcelJS.Works
 }
 
 /** Reads one sheet a mapping declares; structural faults (missing sheet or column) go to `faults`. */
-function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: string[], csv = false): SheetData | undefined {
+async function readDeclaredSheet(grid: Grid | undefined, spec: SheetSpec, faults: string[], csv = false): Promise<SheetData | undefined> {
   if (!grid) {
     faults.push(csv ? `fichier « ${spec.name}.csv » absent du dossier (un fichier CSV par feuille)` : `feuille « ${spec.name} » absente`);
     return undefined;
   }
-  const data = readSheet(grid, spec);
+  const data = await readSheet(grid, spec);
   if (!data.headerRow) {
     faults.push(`feuille « ${grid.name} » : ligne d'en-têtes introuvable (aucune colonne reconnue parmi ${spec.columns.map((c) => c.field).join(', ')})`);
     return data;
@@ -63,7 +63,7 @@ async function readSheets(grids: (name: string) => Grid | undefined | Promise<Gr
   const sheets: Record<string, SheetData> = {};
   const faults: string[] = [];
   for (const spec of mapping.sheets) {
-    const data = readDeclaredSheet(await grids(spec.name), spec, faults, csv);
+    const data = await readDeclaredSheet(await grids(spec.name), spec, faults, csv);
     if (data) sheets[spec.name] = data;
   }
   return { sheets, fatal: faults.length ? `${file} : ${faults.join(' ; ')}.` : undefined };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Progress } from '../report/progress.js';
 import { runConvert } from '../commands/convert.js';
 import { runRetour } from '../commands/retour.js';
 import { journalOutcome, runJournal } from '../commands/journal.js';
@@ -101,13 +102,27 @@ export async function convertInputs(session: UiSession, body: Record<string, unk
     renumber: !dryRun && body.renumber === true,
     quiet: true,
     stdout: (t) => (summary += t),
-    progress: {
-      stage: (stage, total) => void (session.progress = { stage, total, value: 0 }),
-      tick: (n = 1) => void (session.progress && (session.progress.value += n)),
-      done: () => void (session.progress = null),
-    },
+    progress: pageProgress(session),
   }).finally(() => (session.progress = null));
   return withoutFolder({ exitCode: outcome.exitCode, report: outcome.report, texte: summary }, session.inputDir);
+}
+
+/** The progress the page asks for: steps, or a percentage of the bytes read. */
+function pageProgress(session: UiSession): Progress {
+  let scale = 1;
+  let steps = 0;
+  return {
+    stage(stage, total, unit) {
+      scale = unit === 'octets' ? 100 / Math.max(total, 1) : 1;
+      steps = 0;
+      session.progress = { stage: unit === 'octets' ? `${stage} (%)` : stage, total: unit === 'octets' ? 100 : total, value: 0 };
+    },
+    tick(n = 1) {
+      steps += n;
+      if (session.progress) session.progress.value = Math.floor(steps * scale);
+    },
+    done: () => void (session.progress = null),
+  };
 }
 
 /** retour on the return files the page sends (name and bytes, base64). */

@@ -1,8 +1,8 @@
 /**
  * The zip container of the workbooks we write: deterministic (every entry dated FIXED_DATE), parts deflated
- * by native zlib on libuv's thread pool. jszip deflates in JavaScript, on the main thread.
+ * by util/zlib.ts (in Node: native zlib, on libuv's thread pool; jszip deflates in JavaScript, on the main thread).
  */
-import zlib from 'node:zlib';
+import { deflateRaw, deflateRawStream, nativeCrc32 } from './zlib.js';
 
 const FIXED_DATE = new Date(Date.UTC(2021, 9, 25, 0, 0, 0));
 /** zlib level: 6, the default, deflates the parts of a big workbook 2.5 times slower for 6 % fewer bytes. */
@@ -24,8 +24,6 @@ const CRC_TABLES = (() => {
   return t;
 })();
 
-const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
-
 /** The CRC-32 of data, continuing from `value` (the CRC-32 of the bytes before it). */
 export function crc32(data: Uint8Array, value = 0): number {
   if (nativeCrc32) return nativeCrc32(data, value) >>> 0;
@@ -41,28 +39,31 @@ export function crc32(data: Uint8Array, value = 0): number {
 }
 
 /**
- * Deflates the chunks on libuv's thread pool, at once: a zlib stream would come back to the main thread for
- * every chunk, and the main thread is busy rendering the next sheet.
+ * A part written chunk by chunk into one deflate stream (util/zlib.ts), for a sheet too big to hold whole:
+ * each chunk is let go once the deflater has taken it, and the writer waits (`ready`) while too much is
+ * pending. Same bytes as a one-shot deflate: without flushes, the input's cut does not change them.
  */
-function deflate(chunks: Buffer[]): Promise<Buffer> {
-  if (chunks.length > 1 && chunks.length <= STREAMED_FROM) chunks = [Buffer.concat(chunks)];
-  if (chunks.length === 1) return new Promise((resolve, reject) => zlib.deflateRaw(chunks[0], { level: LEVEL }, (e, out) => (e ? reject(e) : resolve(out))));
-  // Many chunks (a big rewritten sheet): fed to one deflate stream, so that the part is never copied into
-  // one buffer of its size, and each chunk can go once deflated. Without flushes, zlib's output does not
-  // depend on how its input is cut: the bytes are those of a one-shot deflate.
-  return new Promise((resolve, reject) => {
-    const z = zlib.createDeflateRaw({ level: LEVEL });
-    const out: Buffer[] = [];
-    z.on('data', (b: Buffer) => out.push(b));
-    z.on('error', reject);
-    z.on('end', () => resolve(out.length === 1 ? out[0] : Buffer.concat(out)));
-    for (const c of chunks) z.write(c);
-    z.end();
-  });
-}
+export class PartStream {
+  private crc = 0;
+  private size = 0;
+  private readonly z = deflateRawStream(LEVEL);
 
-/** Parts in more chunks than this are deflated as a stream (see deflate). */
-const STREAMED_FROM = 16;
+  write(chunk: Buffer): void {
+    if (!chunk.length) return;
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+    this.z.write(chunk);
+  }
+
+  /** Resolves at once, or when the deflater has caught up with what was written. */
+  ready(): Promise<void> {
+    return this.z.ready();
+  }
+
+  end(): Part {
+    return { crc: this.crc, size: this.size, data: this.z.end() };
+  }
+}
 
 /** A part of the package, its deflated bytes under way. */
 export interface Part {
@@ -80,7 +81,7 @@ function part(chunks: Buffer[]): Part {
     crc = crc32(c, crc);
     size += c.length;
   }
-  return { crc, size, data: deflate(chunks) };
+  return { crc, size, data: deflateRaw(chunks, LEVEL) };
 }
 
 interface ZipEntry {
