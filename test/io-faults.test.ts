@@ -136,3 +136,44 @@ describe('I/O faults get a sentence, never a stack', () => {
     });
   });
 });
+
+describe('solde: a fault while its workbook is written gets a sentence', () => {
+  it('EFBIG on the temporary file the rows are streamed to: exit 2, a sentence naming it, no workbook, no temporary file left', () => {
+    const dir = tmpDir();
+    const depot = path.join(dir, 'depot');
+    expect(cli(['convert', 'samples/450-demandes.xlsx', '-o', depot, '--date', '20261124', '-q']).code).toBe(0);
+    // The ASP accepts every line.
+    const returns = fs
+      .readdirSync(depot)
+      .filter((f) => /^JSON-.*\.json$/.test(f))
+      .map((f, k) => {
+        const j = JSON.parse(fs.readFileSync(path.join(depot, f), 'utf8'));
+        for (const l of j.lignesImport) Object.assign(l, { numeroASP: `FINBIO${String(1000 * k + l.numLigne).padStart(6, '0')}`, codeTraitement: '0', libelleTraitement: 'Demande acceptée' });
+        const file = path.join(dir, `retour-${f}`);
+        fs.writeFileSync(file, JSON.stringify(j));
+        return file;
+      });
+    expect(cli(['retour', ...returns, '-o', depot]).code).toBe(0);
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const target = path.join(dir, 'solde.xlsx');
+    // The streamed rows (about 2 MB for 450 demandes, stored) exceed 500 KB; the workbook itself would not.
+    const run = (kb: number) => {
+      const r = spawnSync('bash', ['-c', `ulimit -f ${kb}; exec "$@"`, 'bash', process.execPath, bin, 'solde', '--from', depot, '-o', target, '--non-payees'], {
+        encoding: 'utf8',
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp },
+      });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const r = run(500);
+    expectSentence(r);
+    expect(r.stderr).toMatch(new RegExp(`${tmp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/xlsx2segur-solde-[^/]+/classeur\\.xlsx : écriture impossible : fichier trop gros`));
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const ok = run(100_000);
+    expect(ok.code).toBe(0);
+    expect(fs.statSync(target).size).toBeLessThan(500 * 1024);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import type ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMapping, mappingPathFor } from '../src/mapping/load.js';
 import { carriedFields } from '../src/mapping/carry.js';
+import { LibreOffice, runPython } from './clients.js';
 import { cli, colOf, demandeRows, HEADER, merge, noteOf, readJson, readXlsx, tmpDir, writeWorkbook } from './helpers.js';
 
 /**
@@ -150,6 +151,71 @@ describe('solde --from pre-fills the scenario answers the avance already gave', 
     expect(fillOf(notice.getRow(3).getCell(1))).toBe(VIOLET);
     expect(notice.getRow(1).getCell(1).value).toMatch(/^Modèle xlsx2segur/);
   });
+
+  it('the workbook, its rows streamed below the template: the same bytes twice; openpyxl and LibreOffice read its values, fills, notes, dropdowns and widths', () => {
+    const target = path.join(dir, 'soldes-clients.xlsx');
+    expect(cli(['solde', '--from', out, '-o', target, '--non-payees']).code).toBe(0);
+    const first = fs.readFileSync(target);
+    expect(cli(['solde', '--from', out, '-o', target, '--non-payees']).code).toBe(0);
+    expect(fs.readFileSync(target).equals(first)).toBe(true);
+    const script = `import sys, json, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {'sheets': [(ws.title, ws.sheet_state) for ws in wb.worksheets]}
+def cell(c):
+    return [c.value, c.fill.fgColor.rgb if c.fill.fill_type == 'solid' else None, c.comment.text if c.comment else None, c.number_format]
+for name in ['Factures', 'Scénarios', 'FINESS', 'PJ']:
+    ws = wb[name]
+    # Rows with a value (LibreOffice writes the empty rows its dropdowns cover too).
+    rows = [row for row in ws.iter_rows(min_row=1, max_row=ws.max_row) if any(c.value is not None for c in row)]
+    out[name] = {'rows': [[cell(c) for c in row] for row in rows],
+                 'widths': {k: v.width for k, v in ws.column_dimensions.items()},
+                 'dv': sorted(str(d.sqref) for d in ws.data_validations.dataValidation),
+                 'freeze': ws.freeze_panes}
+out['notice'] = [cell(wb['Notice'].cell(row=r, column=1)) for r in range(1, 6)]
+print(json.dumps(out))
+`;
+    const check = (file: string, fromCalc: boolean) => {
+      const wb = JSON.parse(runPython(script, [file]));
+      expect(wb.sheets.map((s: [string, string]) => s[0])).toEqual(['Notice', 'Fichier', 'Factures', 'FINESS', 'PJ', 'Scénarios', 'Listes']);
+      expect(wb.sheets.at(-1)[1]).toBe('hidden');
+      const sc = wb['Scénarios'];
+      const head: string[] = sc.rows[0].map((c: unknown[]) => c[0]);
+      const col = (f: string) => head.findIndex((h) => h?.includes(`(${f})`));
+      expect(sc.rows.slice(1).map((r: unknown[][]) => r[col('numeroEditeur')][0])).toEqual(['00001', '00002', '00003', '00007']);
+      for (const [i, num] of ['00001', '00002', '00003', '00007'].entries()) {
+        for (const [k, f] of CARRIED.entries()) {
+          const [value, fill, note] = sc.rows[i + 1][col(f)];
+          expect(value).toBe(ANSWERS[num][k]);
+          expect(fill).toBe(VIOLET);
+          expect(note).toContain(`pré-rempli d'après la demande d'avance ${num}`);
+        }
+      }
+      // Header notes, frozen header, dropdowns over the template's rows, column widths.
+      expect(sc.rows[0][col('numeroEditeur')][2]).toContain('Numéro éditeur');
+      if (!fromCalc) expect(sc.freeze).toBe('A2');
+      expect(sc.dv.length).toBeGreaterThan(0);
+      if (!fromCalc) expect(sc.dv.some((r: string) => /2:[A-Z]+2001/.test(r))).toBe(true);
+      const fa = wb['Factures'];
+      const faHead: string[] = fa.rows[0].map((c: unknown[]) => c[0]);
+      const amount = faHead.indexOf('Montant de la commande, rappel [xlsx2segur]');
+      const state = faHead.indexOf('Avance [xlsx2segur]');
+      expect(amount).toBeGreaterThan(0);
+      expect(state).toBe(amount + 1);
+      expect(fa.rows.slice(1).map((r: unknown[][]) => [r[state][0], r[state][1]])).toEqual([
+        ['payée', null],
+        ['payée', null],
+        ["acceptée par l'ASP : attendre le paiement avant de déposer", 'FFFFEB9C'],
+        ['payée', null],
+      ]);
+      if (!fromCalc) expect(Object.values(fa.widths)).toContain(28);
+      expect(wb['PJ'].rows.length).toBe(1 + 2 * 4);
+      // The Notice's legend, its first line in the fill it explains.
+      expect(wb.notice[2][0]).toMatch(/^Cellules sur fond violet/);
+      expect(wb.notice[2][1]).toBe(VIOLET);
+    };
+    check(target, false);
+    check(new LibreOffice().resave(target), true);
+  }, 180_000);
 
   it('--non-payees adds the accepted unpaid avance, flagged and pre-filled too; the journal file gives the same', async () => {
     const target = path.join(dir, 'soldes-tous.xlsx');

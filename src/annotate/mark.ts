@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { XlsxPackage } from '../read/package.js';
-import { elements, encodeXml } from '../read/xml.js';
+import { attr, decodeXml, elements, encodeXml } from '../read/xml.js';
 
 /**
  * The mark our outputs carry inside (custom document properties), so that a folder scan recognises them
@@ -22,10 +22,25 @@ const NS = 'http://schemas.openxmlformats.org/officeDocument/2006/custom-propert
 const VT = 'http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes';
 
 export function markOf(pkg: XlsxPackage): OutputMark | undefined {
-  const output = pkg.customProperties.get(OUTPUT);
-  const source = pkg.customProperties.get(SOURCE);
+  return markOfProperties(pkg.customProperties);
+}
+
+function markOfProperties(properties: Map<string, string>): OutputMark | undefined {
+  const output = properties.get(OUTPUT);
+  const source = properties.get(SOURCE);
   if ((output !== 'resultats' && output !== 'retour') || !source) return undefined;
-  return { output, source, date: pkg.customProperties.get(DATE) ?? '' };
+  return { output, source, date: properties.get(DATE) ?? '' };
+}
+
+/** The mark in a custom properties part's XML, read as XlsxPackage reads the part. */
+export function markOfCustomXml(xml: string): OutputMark | undefined {
+  const properties = new Map<string, string>();
+  for (const e of elements(xml, 'property')) {
+    const name = attr(e.tag, 'name');
+    const value = /<(?:[\w.-]+:)?lpwstr\b[^>]*>([^<]*)</.exec(e.body ?? '')?.[1];
+    if (name && value !== undefined) properties.set(name, decodeXml(value));
+  }
+  return markOfProperties(properties);
 }
 
 /** The workbook's name without its extension and without the suffix of our outputs. */

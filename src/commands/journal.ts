@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { ASP_NUMBER, stateOf, type JournalEntry } from '../journal/journal.js';
+import { ASP_NUMBER, stateOf, type Journal, type JournalEntry } from '../journal/journal.js';
 import { linkOf } from '../journal/link.js';
 import { conflictNote } from '../journal/answers.js';
 import { journalStatus, plural, STATUS_NAMES } from '../status/status.js';
-import { refreshLiving } from './refresh.js';
+import { refreshLiving, sourcesOf } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
 import { XlsxPackage } from '../read/package.js';
@@ -80,21 +80,24 @@ export function journalOutcome(opts: JournalOptions): Promise<JournalOutcome> {
   return withDepositLock(opts.dir, 'journal', () => journalCommand(opts));
 }
 
-async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
-  const print = opts.stdout ?? ((t: string) => process.stdout.write(t));
-  const payments: PaymentLine[] = [];
-  const workbooks: JournalOutcome['workbooks'] = [];
+/** The deposit folder's journal, which must exist. */
+function existingJournal(dir: string): Journal {
+  const journal = loadJournal(dir);
+  if (!journal.entries.length && !fs.existsSync(journal.file)) {
+    throw new UserError(`Aucun journal dans ${dir} (${journal.file}) : il est créé par convert dans son dossier de sortie.`);
+  }
+  return journal;
+}
+
+/** Records --payee and --refusee in the journal and saves it; returns the exit code and the sources touched. */
+async function recordPayments(opts: JournalOptions, print: (t: string) => void, payments: PaymentLine[]): Promise<{ code: number; sources: Set<string> }> {
   let current: 'payee' | 'refusee' = 'payee';
   /** A line about one number: printed, and kept in the outcome. */
   const line = (value: string, recorded: boolean, numeroEditeur: string | null, text: string) => {
     payments.push({ value, state: current, recorded, numeroEditeur, message: text.replace(/\n$/, '') });
     print(text);
   };
-  const out = print;
-  const journal = loadJournal(opts.dir);
-  if (!journal.entries.length && !fs.existsSync(journal.file)) {
-    throw new UserError(`Aucun journal dans ${opts.dir} (${journal.file}) : il est créé par convert dans son dossier de sortie.`);
-  }
+  const journal = existingJournal(opts.dir);
   let code = 0;
   const touched: JournalEntry[] = [];
   const record = async (values: string[] | undefined, state: 'payee' | 'refusee') => {
@@ -124,14 +127,25 @@ async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
   };
   await record(opts.payee, 'payee');
   await record(opts.refusee, 'refusee');
+  return { code, sources: sourcesOf(touched) };
+}
+
+async function journalCommand(opts: JournalOptions): Promise<JournalOutcome> {
+  const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
+  const payments: PaymentLine[] = [];
+  const workbooks: JournalOutcome['workbooks'] = [];
   if (opts.payee?.length || opts.refusee?.length) {
-    for (const r of await refreshLiving(opts.dir, journal, touched)) {
+    // The journal is saved and no longer held while the workbooks are refreshed (each loads its own).
+    const recorded = await recordPayments(opts, out, payments);
+    let code = recorded.code;
+    for (const r of await refreshLiving(opts.dir, recorded.sources)) {
       out(r.ok ? `Classeur de résultats mis à jour : ${r.message}\n` : `✗ ${r.message}\n`);
       workbooks.push({ ok: r.ok, file: r.file, message: r.message });
       if (!r.ok) code = 2;
     }
     return { exitCode: code, payments, workbooks };
   }
+  const journal = existingJournal(opts.dir);
   const statusOf = (e: JournalEntry) => journalStatus(linkOf(e), e.kind);
   if (opts.json) {
     out(JSON.stringify({ journal: journal.file, entries: journal.entries.map((e) => ({ ...e, etat: stateOf(e), status: statusOf(e).code, statusLabel: statusOf(e).label })) }, null, 2) + '\n');

@@ -1,7 +1,7 @@
 import { Journal, type JournalEntry } from '../journal/journal.js';
 import { UserError } from '../util/errors.js';
 import { plural } from '../status/status.js';
-import { refreshLiving, retourCopy } from './refresh.js';
+import { refreshLiving, retourCopy, sourcesOf } from './refresh.js';
 import { withDepositLock } from '../util/lock.js';
 import { importReturn, MAX_DETAILED, type RetourLineOutcome, type Statut } from '../retour/file.js';
 import { Matcher } from '../retour/match.js';
@@ -48,23 +48,30 @@ async function readAll(files: string[], journal: Journal, dir: string) {
   return { outcomes, failures, touched, counts, omitted };
 }
 
-async function recordReturns(opts: RetourOptions): Promise<number> {
+/** Reads the returns and records them in the journal, saved; the journal itself is not kept. */
+async function recordInJournal(opts: RetourOptions) {
   const journal = loadJournal(opts.outDir);
   if (!journal.entries.length) {
     throw new UserError(`Aucun journal dans ${opts.outDir} : les réponses de l'ASP se rapprochent de ce que convert a exporté dans ce dossier (indiquez-le avec -o).`);
   }
-  const read = await readAll(opts.files, journal, opts.outDir);
-  const { outcomes, failures, touched, counts } = read;
+  const { touched, ...read } = await readAll(opts.files, journal, opts.outDir);
   saveJournal(journal);
-  const refreshed = await refreshLiving(opts.outDir, journal, touched);
+  return { file: journal.file, read, sources: sourcesOf(touched) };
+}
+
+async function recordReturns(opts: RetourOptions): Promise<number> {
+  // The journal is saved and no longer held while the workbooks are refreshed (each loads its own).
+  const { file: journalFile, read, sources } = await recordInJournal(opts);
+  const { outcomes, failures, counts } = read;
+  const refreshed = await refreshLiving(opts.outDir, sources);
   const copy = opts.workbook ? await retourCopy(opts.workbook, opts.outDir) : undefined;
   for (const r of [...refreshed, ...(copy ? [copy] : [])]) if (!r.ok) failures.push({ file: r.file, message: r.message });
   const out = opts.stdout ?? ((t: string) => process.stdout.write(t));
   if (opts.json) {
     const workbooks = refreshed.filter((r) => r.ok).map((r) => r.file);
-    out(JSON.stringify({ journal: journal.file, workbook: copy?.ok ? copy.file : null, workbooks, totals: counts, lines: outcomes, omitted: read.omitted, failures }, null, 2) + '\n');
+    out(JSON.stringify({ journal: journalFile, workbook: copy?.ok ? copy.file : null, workbooks, totals: counts, lines: outcomes, omitted: read.omitted, failures }, null, 2) + '\n');
   } else {
-    out(`xlsx2segur retour — journal ${journal.file}\n`);
+    out(`xlsx2segur retour — journal ${journalFile}\n`);
     printOutcomes(out, read);
     for (const r of refreshed.filter((x) => x.ok)) out(`Classeur de résultats mis à jour : ${r.message}\n`);
     if (copy?.ok) out(`Copie du classeur avec les réponses de l'ASP : ${copy.message}\n`);
@@ -75,7 +82,7 @@ async function recordReturns(opts: RetourOptions): Promise<number> {
 
 const MARKS: Record<RetourLineOutcome['statut'], string> = { acceptee: '✓', rejetee: '✗', 'non-rapprochee': '?', conflit: '!' };
 
-function printOutcomes(out: (t: string) => void, r: Awaited<ReturnType<typeof readAll>>): void {
+function printOutcomes(out: (t: string) => void, r: Omit<Awaited<ReturnType<typeof readAll>>, 'touched'>): void {
   for (const o of r.outcomes) out(`  ${MARKS[o.statut]} ${o.file}, ligne ${o.numLigne ?? '?'} (${o.kind}) : ${o.message}\n`);
   for (const o of r.omitted) {
     const what = o.lines > 1 ? `${o.lines} autres lignes, comptées dans le total sans être détaillées` : '1 autre ligne, comptée dans le total sans être détaillée';

@@ -7,9 +7,9 @@ import type { Mapping } from '../mapping/load.js';
 import { carriedFields, type CarriedField } from '../mapping/carry.js';
 import { buildTemplate } from '../template/template.js';
 import { soldeExample } from '../template/example.js';
-import { fillWorkbook, sheetColumns, type RowData } from '../template/fill.js';
+import { fillRow, sheetColumns, type RowData } from '../template/fill.js';
 import { addPrefillLegend, markPrefilled } from '../template/prefill.js';
-import { publicWorkbookBytes } from '../template/bytes.js';
+import { streamedWorkbookBytes, type SheetRows } from '../template/streamed.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { withDepositLock } from '../util/lock.js';
 import { UserError } from '../util/errors.js';
@@ -74,42 +74,60 @@ function fromJournal(journal: Journal, fields: CarriedField[]): Found {
   return found;
 }
 
-async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
+/** What solde needs of one demande of an avance workbook. */
+interface AvanceRead {
+  numeroEditeur: string;
+  /** Its row on the main sheet. */
+  row: number;
+  montant: string;
+  finess: string[];
+  answers: AvanceAnswers;
+}
+
+/** The demandes of an avance workbook, read and checked as convert reads it, and the ASP number of each row. */
+async function readAvanceWorkbook(file: string, fields: CarriedField[]) {
   // Read straight from the package, as convert reads it (no exceljs model of the workbook).
   const pkg = await XlsxPackage.open(file);
+  const read = await checkedAvances(pkg, file, fields);
+  // The check's whole result is let go before the ASP column is read and the journal loaded.
+  const aspByRow = new Map<number, CellScalar>();
+  if (read.asp) {
+    const { col, sheet, headerRow } = read.asp;
+    const grid = await pkg.grid(pkg.sheet(sheet)!);
+    grid.focus?.([col]);
+    for (const r of grid.rows()) if (r.row > headerRow) aspByRow.set(r.row, r.values[col] ?? null);
+  }
+  return { ...read, aspByRow };
+}
+
+async function checkedAvances(pkg: XlsxPackage, file: string, fields: CarriedField[]) {
   const mapping = mappingOf('avance');
   const result = await validatePackage(pkg, file, mapping, { depositDate: '31/12/2999' });
   if (result.fatal) throw new UserError(result.fatal);
-  const journal = loadJournal(path.dirname(file));
   const main = result.sheets[mapping.main.name];
   let aspCol = 0;
   for (const [col, text] of main.headerTexts) if (text === ASP_NUMBER_HEADER && col > aspCol) aspCol = col;
-  const aspByRow = new Map<number, CellScalar>();
-  if (aspCol) {
-    const grid = await pkg.grid(pkg.sheet(main.actualName)!);
-    grid.focus?.([aspCol]);
-    for (const r of grid.rows()) if (r.row > main.headerRow) aspByRow.set(r.row, r.values[aspCol] ?? null);
-  }
-  const candidates: Candidate[] = [];
-  for (const d of result.demandes) {
-    const entry = result.numeroAns ? journal.latest('avance', result.numeroAns, d.key) : undefined;
-    const fromCell = aspByRow.get(d.main.row) ?? null;
-    const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
-    if (!numeroASP || !result.numeroAns) continue;
-    const state = entry ? stateOf(entry) : undefined;
-    if (state === 'refusee' || state === 'rejetee') continue;
+  const demandes: AvanceRead[] = result.demandes.map((d) => {
     const amount = d.main.values.montantSegurHT;
     const finess = d.details.FINESS.flatMap((r) => (Array.isArray(r.values.numeroFINESSGeos) ? r.values.numeroFINESSGeos : []));
-    candidates.push({
-      numeroAns: result.numeroAns,
-      siret: result.siret ?? null,
-      numeroEditeur: d.key,
-      numeroASP,
-      montant: amount instanceof Amount ? amount.text : '',
-      finess: [...new Set(finess)],
-      state,
-      answers: answersFromDemande(d, fields, mapping.main.name),
-    });
+    return { numeroEditeur: d.key, row: d.main.row, montant: amount instanceof Amount ? amount.text : '', finess: [...new Set(finess)], answers: answersFromDemande(d, fields, mapping.main.name) };
+  });
+  const asp = aspCol ? { col: aspCol, sheet: main.actualName, headerRow: main.headerRow } : undefined;
+  return { numeroAns: result.numeroAns, siret: result.siret ?? null, demandes, asp };
+}
+
+async function fromWorkbook(file: string, fields: CarriedField[]): Promise<Found> {
+  const read = await readAvanceWorkbook(file, fields);
+  const journal = loadJournal(path.dirname(file));
+  const candidates: Candidate[] = [];
+  for (const d of read.demandes) {
+    const entry = read.numeroAns ? journal.latest('avance', read.numeroAns, d.numeroEditeur) : undefined;
+    const fromCell = read.aspByRow.get(d.row) ?? null;
+    const numeroASP = entry?.numeroASP ?? (typeof fromCell === 'string' ? fromCell : null);
+    if (!numeroASP || !read.numeroAns) continue;
+    const state = entry ? stateOf(entry) : undefined;
+    if (state === 'refusee' || state === 'rejetee') continue;
+    candidates.push({ numeroAns: read.numeroAns, siret: read.siret, numeroEditeur: d.numeroEditeur, numeroASP, montant: d.montant, finess: d.finess, state, answers: d.answers });
   }
   return { candidates, unready: [], workbook: true };
 }
@@ -191,8 +209,42 @@ export async function soldeWorkbooks(opts: SoldeOptions): Promise<SoldeOutcome> 
   return { exitCode: 0, files };
 }
 
+/**
+ * The solde workbook of one numeroAns: the template (made with exceljs, without data rows), its Notice's
+ * legend and the reminder headers added; then the data rows streamed into its sheets (template/streamed.ts),
+ * the cells pre-filled from the avance marked as they are written.
+ */
 async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, list: Candidate[], fields: CarriedField[]) {
   const wb = buildTemplate(mapping, soldeExample);
+  const data = soldeRows(ans, list, fields);
+  if (list.some((c) => fields.some((f) => answerOf(c, f)))) addPrefillLegend(wb, prefillLegend(fields));
+  const reminders = addReminderHeaders(findWorksheet(wb, mapping.main.name)!);
+  // Each sheet's rows are made when the sheet is written, its marks as each row is: memory holds one sheet's.
+  const rowsOf = (name: string): SheetRows | undefined => {
+    const spec = mapping.sheets.find((x) => x.name === name);
+    const rows = spec ? data[spec.name]?.() : undefined;
+    if (!spec || !rows) return undefined;
+    const { cols } = sheetColumns(wb, mapping, spec.name);
+    // The sheets of carried answers hold one row per demande, in the order of list.
+    const carried = fields.filter((f) => f.sheet === spec.name);
+    return {
+      count: rows.length,
+      write(row, i) {
+        fillRow(row, cols, rows[i], `${spec.name}.`);
+        for (const f of carried) {
+          const a = answerOf(list[i], f);
+          if (a) markPrefilled(row.getCell(cols.get(f.field)!), prefillNote(mapping, list[i], f, a));
+        }
+        if (spec.name === mapping.main.name) writeReminders(row, reminders, list[i]);
+      },
+    };
+  };
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(file, await streamedWorkbookBytes(wb, rowsOf));
+}
+
+/** The rows of each sheet of the solde workbook, made when asked for: one per demande, its FINESS, its two PJ. */
+function soldeRows(ans: string, list: Candidate[], fields: CarriedField[]): Record<string, () => RowData[]> {
   const carried = (c: Candidate, sheet: string): RowData => {
     const row: RowData = {};
     for (const f of fields) {
@@ -201,42 +253,25 @@ async function writeSoldeWorkbook(file: string, mapping: Mapping, ans: string, l
     }
     return row;
   };
-  const data: Record<string, RowData[]> = {
-    Fichier: [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
-    Factures: list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
-    FINESS: list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
-    PJ: list.flatMap((c) => [
-      { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
-      { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
-    ]),
-    Scénarios: list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
+  return {
+    Fichier: () => [{ numeroAns: ans, SIRET: list.find((c) => c.siret)?.siret ?? null }],
+    Factures: () => list.map((c) => ({ numeroEditeur: c.numeroEditeur, numeroASP: c.numeroASP, ...carried(c, 'Factures') })),
+    FINESS: () => list.flatMap((c) => c.finess.map((f) => ({ numeroEditeur: c.numeroEditeur, numeroFINESSGeo: f }))),
+    PJ: () =>
+      list.flatMap((c) => [
+        { numeroEditeur: c.numeroEditeur, typeFichier: 'FACTURE', formatFichier: 'PDF' },
+        { numeroEditeur: c.numeroEditeur, typeFichier: 'VA', formatFichier: 'PDF' },
+      ]),
+    Scénarios: () => list.map((c) => ({ numeroEditeur: c.numeroEditeur, ...carried(c, 'Scénarios') })),
   };
-  fillWorkbook(wb, mapping, data);
-  markCarried(wb, mapping, list, fields);
-  addReminders(findWorksheet(wb, mapping.main.name)!, list);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(file, await publicWorkbookBytes(wb));
 }
 
-/** Fill and note on each cell pre-filled from the avance (one row per demande, in the order of list); the Notice's legend. */
-function markCarried(wb: ExcelJS.Workbook, mapping: Mapping, list: Candidate[], fields: CarriedField[]) {
-  let marked = 0;
-  for (const sheet of new Set(fields.map((f) => f.sheet))) {
-    const { ws, cols } = sheetColumns(wb, mapping, sheet);
-    list.forEach((c, i) => {
-      for (const f of fields) {
-        const a = f.sheet === sheet ? answerOf(c, f) : undefined;
-        if (!a) continue;
-        markPrefilled(ws.getRow(i + 2).getCell(cols.get(f.field)!), prefillNote(mapping, c, f, a));
-        marked++;
-      }
-    });
-  }
-  if (!marked) return;
-  addPrefillLegend(wb, [
+/** The Notice's legend of the pre-filled cells. */
+function prefillLegend(fields: CarriedField[]): string[] {
+  return [
     `Cellules sur fond violet : réponses reprises de la demande d'avance (${[...new Set(fields.map((f) => f.field))].join(', ')}), à vérifier ; la note de chaque cellule dit d'où elle vient.`,
     "L'avance disait ce qui était prévu, le solde dit ce qui est installé : corrigez la réponse si l'installation diffère. Les colonnes « … [xlsx2segur] » sont des rappels, que convert ne lit pas.",
-  ]);
+  ];
 }
 
 /** « pré-rempli d'après la demande d'avance 00001 (fichier …, ligne 1) : à vérifier. » and what the answer implies. */
@@ -303,7 +338,8 @@ function sayUnready(unready: JournalEntry[], say: (t: string) => void) {
   if (parts.length) say(`Pas de solde possible pour : ${parts.join(', ')}.\n`);
 }
 
-function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
+/** The two reminder columns after the main sheet's own: their headers and widths; returns the first one. */
+function addReminderHeaders(ws: ExcelJS.Worksheet): number {
   const header = ws.getRow(1);
   const col = header.cellCount + 1;
   header.getCell(col).value = REMINDER_AMOUNT;
@@ -312,11 +348,13 @@ function addReminders(ws: ExcelJS.Worksheet, list: Candidate[]) {
     header.getCell(c).font = { bold: true, italic: true };
     ws.getColumn(c).width = 28;
   }
-  list.forEach((c, i) => {
-    const row = ws.getRow(i + 2);
-    const label = c.state ? STATE_LABELS[c.state] : 'paiement non connu';
-    row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
-    row.getCell(col + 1).value = isPaid(c) ? label : `${label} : attendre le paiement avant de déposer`;
-    if (!isPaid(c)) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
-  });
+  return col;
+}
+
+/** A demande's reminders: the amount of its avance and its state, in yellow when it is not paid. */
+function writeReminders(row: ExcelJS.Row, col: number, c: Candidate) {
+  const label = c.state ? STATE_LABELS[c.state] : 'paiement non connu';
+  row.getCell(col).value = c.montant ? Amount.fromText(c.montant).display : null;
+  row.getCell(col + 1).value = isPaid(c) ? label : `${label} : attendre le paiement avant de déposer`;
+  if (!isPaid(c)) row.getCell(col + 1).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFEB9C' } };
 }

@@ -206,10 +206,14 @@ export class Journal {
   /** The avance that received this numeroASP. */
   avanceByAsp(numeroASP: string): JournalEntry | undefined {
     const hit = this.indexes().byAsp.get(numeroASP);
-    if (hit && hit.numeroASP === numeroASP) return hit;
-    // numeroASP is filled in place by retour: look again when the index may be out of date.
-    const all = this.entries.filter((e) => e.kind === 'avance' && e.numeroASP === numeroASP);
-    return all[all.length - 1];
+    // An entry's numeroASP is given through giveNumeroASP, which keeps the index up to date.
+    return hit && hit.numeroASP === numeroASP ? hit : undefined;
+  }
+
+  /** Gives an avance its dossier number at the ASP (retour), keeping the index by numeroASP up to date. */
+  giveNumeroASP(entry: JournalEntry, numeroASP: string): void {
+    entry.numeroASP = numeroASP;
+    if (entry.kind === 'avance') this.index?.byAsp.set(numeroASP, entry);
   }
 
   /** The last file written for a numeroAns under each SIRET it was exported with. */

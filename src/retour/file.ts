@@ -133,7 +133,7 @@ export class FileImport {
     const touched: JournalEntry[] = [];
     for (const [entry, a] of this.changes) {
       entry.asp = { statut: a.statut, libelle: a.libelle, codeTraitement: a.codeTraitement, impId: a.impId, fichierRetour: a.fichierRetour };
-      if (entry.kind === 'avance' && a.numeroASP) entry.numeroASP = a.numeroASP;
+      if (entry.kind === 'avance' && a.numeroASP) this.journal.giveNumeroASP(entry, a.numeroASP);
       touched.push(entry);
     }
     for (const [entry, a] of this.conflicts) if (noteConflict(entry, a)) touched.push(entry);

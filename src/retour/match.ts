@@ -44,6 +44,13 @@ const journalChecked = (p: string) => /montantSegurHT(Facture)?$|numeroFINESSGeo
  * (the answer keys, and any field deposited null, as numeroASP, impId or lienCompteRendu are), keys it adds.
  */
 export function contentDiffs(deposited: Record<string, unknown>, returned: Record<string, unknown>): string[] {
+  // Most lines are returned as deposited: that is made sure of without building the leaves of either.
+  if (plainKeys(deposited) && plainKeys(returned) && alike(deposited, returned, true)) return [];
+  return contentDiffsByLeaves(deposited, returned);
+}
+
+/** contentDiffs, leaf by leaf: the leaves of both lines by path, compared. */
+export function contentDiffsByLeaves(deposited: Record<string, unknown>, returned: Record<string, unknown>): string[] {
   const a = leaves(deposited, '', new Map());
   const b = leaves(returned, '', new Map());
   const out: string[] = [];
@@ -54,6 +61,55 @@ export function contentDiffs(deposited: Record<string, unknown>, returned: Recor
     else if (r !== v) out.push(`${k} « ${r} » au lieu de « ${v} »`);
   }
   return out;
+}
+
+/**
+ * Whether every leaf of `deposited` that contentDiffs compares is the same in `returned`, found by walking
+ * both side by side. Only used when no key holds a "." or a "[" and none is empty, so that the paths of
+ * leaves() name one value each: then the leaf at a path is the value reached by the same keys.
+ */
+function alike(deposited: unknown, returned: unknown, top: boolean): boolean {
+  if (Array.isArray(deposited) && deposited.every((x) => x === null || typeof x !== 'object')) return leafText(returned) === deposited.map(text).sort().join(', ');
+  // An array of values is one leaf (leafText): only an array holding an object has its items by index.
+  if (Array.isArray(deposited)) return Array.isArray(returned) && leafText(returned) === undefined && deposited.every((x, i) => alike(x, returned[i], false));
+  if (deposited && typeof deposited === 'object') {
+    const other = returned && typeof returned === 'object' && !Array.isArray(returned) ? (returned as Record<string, unknown>) : undefined;
+    const d = deposited as Record<string, unknown>;
+    for (const k in d) {
+      const x = d[k];
+      if (x === null || x === undefined) continue;
+      // What contentDiffs leaves out is a leaf at such a path (a value, or an array of values).
+      if (isLeaf(x) && ((top && ANSWER_KEYS.has(k)) || journalCheckedKey(k, top))) continue;
+      if (!other || !Object.hasOwn(other, k) || !alike(x, other[k], false)) return false;
+    }
+    return true;
+  }
+  return leafText(returned) === text(deposited);
+}
+
+const isLeaf = (v: unknown) => !(v && typeof v === 'object') || (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object'));
+
+/** The text leaves() gives a value found at a path: undefined when it is an object or an array of objects. */
+function leafText(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object') ? v.map(text).sort().join(', ') : undefined;
+  if (v && typeof v === 'object') return undefined;
+  return text(v);
+}
+
+/** journalChecked, for the path of key k (at the top of the line, or below). */
+function journalCheckedKey(k: string, top: boolean): boolean {
+  return k.endsWith('montantSegurHT') || k.endsWith('montantSegurHTFacture') || k.endsWith('numeroFINESSGeos') || (top && k === 'beneficiaires');
+}
+
+/** Whether no key of a value, at any depth, is empty or holds a "." or a "[". */
+function plainKeys(v: unknown): boolean {
+  if (Array.isArray(v)) {
+    for (const x of v) if (!plainKeys(x)) return false;
+  } else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (k === '' || k.includes('.') || k.includes('[') || !plainKeys(o[k])) return false;
+  }
+  return true;
 }
 
 /** The amount and FINESS the journal keeps, compared with the return's. */

@@ -12,14 +12,16 @@ export type RowData = Record<string, ExcelJS.CellValue>;
 export function fillWorkbook(wb: ExcelJS.Workbook, mapping: Mapping, data: Record<string, RowData[]>): void {
   for (const [sheetName, rows] of Object.entries(data)) {
     const { ws, cols } = sheetColumns(wb, mapping, sheetName);
-    rows.forEach((r, i) => {
-      const row = ws.getRow(i + 2);
-      for (const [field, value] of Object.entries(r)) {
-        const col = cols.get(field);
-        if (!col) throw new Error(`colonne inconnue : ${sheetName}.${field}`);
-        row.getCell(col).value = value;
-      }
-    });
+    rows.forEach((r, i) => fillRow(ws.getRow(i + 2), cols, r, `${sheetName}.`));
+  }
+}
+
+/** Writes one row's values into a row (of a model or of a streaming writer), by the column of each field. */
+export function fillRow(row: ExcelJS.Row, cols: Map<string, number>, data: RowData, where: string): void {
+  for (const [field, value] of Object.entries(data)) {
+    const col = cols.get(field);
+    if (!col) throw new Error(`colonne inconnue : ${where}${field}`);
+    row.getCell(col).value = value;
   }
 }
 
