@@ -186,6 +186,24 @@ describe('one living results workbook per input', () => {
     const v = JSON.parse(cli(['validate', wb, '-o', depot, '--date', '20261125', '--json']).stdout);
     expect(v.demandes.map((d: any) => d.status)).toEqual(['deja_exportee', 'rejetee']);
     expect(fs.readdirSync(path.join(depot, 'historique'))).toHaveLength(4);
+
+    // The ASP accepts both. openpyxl dropped the workbook's mark, so the journal knows the demandes from two
+    // names of one workbook (commandes.xlsx, commandes.resultats.xlsx): its living workbook is brought up
+    // to date once.
+    const returns = path.join(dir, 'retours');
+    fs.mkdirSync(returns);
+    jsonFiles(depot).forEach((f, k) => {
+      const j = readJson(path.join(depot, f));
+      for (const l of j.lignesImport) Object.assign(l, { numeroASP: `FINBIO00000${k + 1}`, codeTraitement: '0', libelleTraitement: 'Demande acceptée' });
+      fs.writeFileSync(path.join(returns, `retour-${f}`), JSON.stringify(j));
+    });
+    const sources = new Set(readJson(path.join(depot, 'xlsx2segur-journal.json')).entries.map((e: any) => e.source));
+    expect([...sources].sort()).toEqual(['commandes.resultats.xlsx', 'commandes.xlsx']);
+    const rr = cli(['retour', ...fs.readdirSync(returns).map((f) => path.join(returns, f)), '-o', depot]);
+    expect(rr.code).toBe(0);
+    // (Its last run was the validate of the original workbook just above: 00002 is shown changed since.)
+    expect(rr.stdout.split('\n').filter((l) => l.startsWith('Classeur de résultats mis à jour'))).toEqual([`Classeur de résultats mis à jour : ${living} : 2 demandes lues : 0 valide, à exporter, 1 rejetée, 1 acceptée par l'ASP`]);
+    expect((await rowsOf(living)).rows[0].status).toMatch(/^Acceptée par l'ASP/);
   });
 
   it('validate into a folder without a journal says so in one line; into the deposit folder it shows « Valide, à exporter » for new demandes', async () => {

@@ -20,12 +20,14 @@ export interface Refreshed {
 
 /** The living results workbooks of a deposit folder whose demandes the journal records from these sources. */
 function livingWorkbooksOf(dir: string, sources: Set<string>): string[] {
-  const out: string[] = [];
+  // Two sources may share a living workbook (« x.xlsx » and « x.resultats.xlsx » converted once its mark was
+  // lost, as openpyxl loses it): it is refreshed once.
+  const out = new Set<string>();
   for (const source of [...sources].sort()) {
     const file = path.join(dir, livingName(source, undefined));
-    if (fs.existsSync(file)) out.push(file);
+    if (fs.existsSync(file)) out.add(file);
   }
-  return out;
+  return [...out];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { byId, frenchDate, h, octets, plural, replace } from '../ui/page/dom.js';
 import { ProblemsTable } from '../ui/page/problems.js';
+import { cssId, demandesTable } from '../ui/page/demandes.js';
 import type { Report } from '../ui/page/types.js';
 import { STATUS_NAMES, TONES } from '../status/status.js';
 import type { Job, Reply } from './protocol.js';
@@ -184,35 +185,6 @@ function describeTotals(r: Report): string {
   return `${describeCounts(r.totals.statuses, r.command)} ; ${plural(r.totals.errors, 'erreur', 'erreurs')}, ${plural(r.totals.warnings, 'avertissement', 'avertissements')}`;
 }
 
-const cssId = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
-
-function demandesTable(name: string, demandes: Report['demandes']): HTMLElement {
-  const tone = (code: string) => (TONES as Record<string, string>)[code] ?? 'info';
-  return h(
-    'div',
-    { class: 'defile' },
-    h(
-      'table',
-      { class: 'demandes' },
-      h('caption', {}, `Demandes de ${name}${demandes[0] ? `, feuille « ${demandes[0].sheet} »` : ''}`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'N° éditeur'), h('th', { scope: 'col' }, 'Ligne'), h('th', { scope: 'col' }, 'Statut'), h('th', { scope: 'col' }, 'Problèmes'))),
-      h(
-        'tbody',
-        {},
-        demandes.map((d) =>
-          h(
-            'tr',
-            { 'data-demande': d.numeroEditeur },
-            h('th', { scope: 'row' }, d.numeroEditeur),
-            h('td', { title: `feuille « ${d.sheet} », ligne ${d.row}` }, String(d.row)),
-            h('td', { class: `statut ${tone(d.status)}`, 'data-status': d.status }, d.statusLabel),
-            h('td', { class: 'codes' }, [...new Set([...d.errors, ...d.warnings])].join(', ') || '—'),
-          ),
-        ),
-      ),
-    ),
-  );
-}
 
 function renderWorkbooks(r: Report): void {
   const cards = r.workbooks.map((w) => {
@@ -222,7 +194,7 @@ function renderWorkbooks(r: Report): void {
       { class: 'classeur', 'aria-labelledby': `wb-${cssId(w.file)}` },
       h('h3', { id: `wb-${cssId(w.file)}` }, w.file, h('span', { class: 'sub' }, ` — ${w.kind === 'avance' ? 'avance' : 'solde'}${w.numeroAns ? `, numéro ANS ${w.numeroAns}` : ''}`)),
       h('p', { class: 'compte' }, describeCounts(w.statuses, r.command), '.'),
-      demandes.length ? demandesTable(w.file, demandes) : h('p', { class: 'aide' }, 'Aucune demande dans ce classeur.'),
+      demandes.length ? demandesTable(w.file, demandes, (code) => (TONES as Record<string, string>)[code] ?? 'info') : h('p', { class: 'aide' }, 'Aucune demande dans ce classeur.'),
     );
   });
   const failures = r.failures.map((f) => h('li', { class: 'bad' }, f.message));

@@ -1,6 +1,7 @@
 import { ApiError, fileUrl, get, post, upload } from './api.js';
 import { byId, frenchDate, h, octets, plural, replace } from './dom.js';
 import { ProblemsTable } from './problems.js';
+import { cssId, demandesTable } from './demandes.js';
 import type { ConvertAnswer, DepositFile, Etat, JournalAnswer, LinesAnswer, Report, RetourAnswer, Tone } from './types.js';
 
 /**
@@ -227,30 +228,7 @@ function renderWorkbooks(r: Report | null): void {
       h('p', { class: 'compte' }, describeCounts(w.statuses, r.command), '.'),
       h('p', {}, resultsButtons(w.results), ' ', h('button', { type: 'button', class: 'secondaire petit action', 'aria-label': `Retirer ${name}`, onclick: () => removeWorkbook(name) }, 'Retirer')),
       demandes.length
-        ? h(
-            'div',
-            { class: 'defile' },
-            h(
-              'table',
-              { class: 'demandes' },
-              h('caption', {}, `Demandes de ${name}${demandes[0] ? `, feuille « ${demandes[0].sheet} »` : ''}`),
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'N° éditeur'), h('th', { scope: 'col' }, 'Ligne'), h('th', { scope: 'col' }, 'Statut'), h('th', { scope: 'col' }, 'Problèmes'))),
-              h(
-                'tbody',
-                {},
-                demandes.map((d) =>
-                  h(
-                    'tr',
-                    { 'data-demande': d.numeroEditeur },
-                    h('th', { scope: 'row' }, d.numeroEditeur),
-                    h('td', { title: `feuille « ${d.sheet} », ligne ${d.row}` }, String(d.row)),
-                    h('td', { class: `statut ${tone(d.status)}`, 'data-status': d.status }, d.statusLabel),
-                    h('td', { class: 'codes' }, [...new Set([...d.errors, ...d.warnings])].join(', ') || '—'),
-                  ),
-                ),
-              ),
-            ),
-          )
+        ? demandesTable(name, demandes, tone)
         : h('p', { class: 'aide' }, 'Aucune demande dans ce classeur.'),
     );
   });
@@ -264,7 +242,6 @@ function renderWorkbooks(r: Report | null): void {
   );
 }
 
-const cssId = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 async function removeWorkbook(name: string): Promise<void> {
   const r = await action(`Retrait de ${name}…`, () => post<{ inputs: string[] }>(`api/entrees/${encodeURIComponent(name)}`, {}, 'DELETE'));
