@@ -1,4 +1,4 @@
-import { byId, frenchDate, h, octets, plural, replace } from '../ui/page/dom.js';
+import { byId, compactDate, frenchDate, h, octets, plural, replace } from '../ui/page/dom.js';
 import { ProblemsTable } from '../ui/page/problems.js';
 import { cssId, demandesTable } from '../ui/page/demandes.js';
 import type { Report } from '../ui/page/types.js';
@@ -47,14 +47,13 @@ function showError(e: unknown): void {
 /** The deposit date as AAAAMMJJ from the field (JJ/MM/AAAA); a date that is not one is said, and null returned. */
 function depositDate(): string | null {
   const v = dateInput.value.trim();
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
-  const d = m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : undefined;
-  if (!m || !d || d.getUTCDate() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1) {
+  const date = compactDate(v);
+  if (date === undefined) {
     showError(new PageError(`Date de dépôt « ${v} » invalide : écrivez-la JJ/MM/AAAA, par exemple 24/11/2026.`));
     dateInput.focus();
     return null;
   }
-  return `${m[3]}${m[2].padStart(2, '0')}${m[1].padStart(2, '0')}`;
+  return date;
 }
 
 function setProgress(label: string | null, value?: number): void {

@@ -48,3 +48,11 @@ export function frenchDate(compact: string): string {
 export function octets(n: number): string {
   return n < 10_000 ? `${n.toLocaleString('fr-FR')} octets` : n < 10_000_000 ? `${Math.round(n / 1000).toLocaleString('fr-FR')} ko` : `${(n / 1_000_000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
 }
+
+/** A date typed JJ/MM/AAAA (or with . or -) as AAAAMMJJ; undefined when it is not a date of the calendar. */
+export function compactDate(text: string): string | undefined {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text.trim());
+  const d = m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : undefined;
+  if (!m || !d || d.getUTCDate() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1) return undefined;
+  return `${m[3]}${m[2].padStart(2, '0')}${m[1].padStart(2, '0')}`;
+}

@@ -1,5 +1,5 @@
 import { ApiError, fileUrl, get, post, upload } from './api.js';
-import { byId, frenchDate, h, octets, plural, replace } from './dom.js';
+import { byId, compactDate, frenchDate, h, octets, plural, replace } from './dom.js';
 import { ProblemsTable } from './problems.js';
 import { cssId, demandesTable } from './demandes.js';
 import type { ConvertAnswer, DepositFile, Etat, JournalAnswer, LinesAnswer, Report, RetourAnswer, Tone } from './types.js';
@@ -46,14 +46,13 @@ function clearError(): void {
 function depositDate(): string | undefined | null {
   const v = dateInput.value.trim();
   if (!v) return undefined;
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
-  const d = m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : undefined;
-  if (!m || !d || d.getUTCDate() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1) {
+  const date = compactDate(v);
+  if (date === undefined) {
     showError(new ApiError(`Date de dépôt « ${v} » invalide : écrivez-la JJ/MM/AAAA, par exemple 24/11/2026.`));
     dateInput.focus();
     return null;
   }
-  return `${m[3]}${m[2].padStart(2, '0')}${m[1].padStart(2, '0')}`;
+  return date;
 }
 
 function setProgress(label: string | null, value?: number): void {
