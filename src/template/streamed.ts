@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { rezippedFile } from './bytes.js';
+import { nextTurn } from '../util/turn.js';
 
 /** The data rows of one sheet, below its template rows: how many, and what to put in each (0-based). */
 export interface SheetRows {
@@ -74,7 +75,7 @@ async function copySheet(out: ExcelJS.stream.xlsx.WorkbookWriter, ws: ExcelJS.Wo
     data!.write(row, i);
     row.commit();
     // Let the zip stream take the rows now and then.
-    if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+    if (i % 1000 === 999) await nextTurn();
   }
   await w.commit();
 }

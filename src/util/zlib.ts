@@ -3,6 +3,7 @@
  * zlib.browser.ts is the page's, picked by the page's bundler (scripts/build-page.mjs) in its place.
  */
 import zlib from 'node:zlib';
+import { nextTurn } from './turn.js';
 
 /** Output of zlib per step when an entry is checked: the most held at once. */
 const CHUNK = 256 * 1024;
@@ -72,9 +73,6 @@ export function deflateRaw(chunks: Buffer[], level: number): Promise<Buffer> {
 /** Node's own CRC-32 (from Node 22), undefined before. */
 export const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
 
-/** A turn of the event loop, so that zlib's callbacks run. */
-const later = (f: () => void) => setImmediate(f);
-
 /** Bytes a deflate stream may hold, written but not yet deflated, before its writer waits. */
 const STREAM_BACKLOG = 8 << 20;
 
@@ -101,7 +99,7 @@ export function deflateRawStream(level: number): DeflateStream {
   data.catch(() => undefined); // told when the part is awaited
   return {
     write: (chunk) => void z.write(chunk),
-    ready: () => (z.writableLength <= STREAM_BACKLOG ? new Promise((resolve) => later(resolve)) : new Promise((resolve) => z.once('drain', () => resolve()))),
+    ready: () => (z.writableLength <= STREAM_BACKLOG ? nextTurn() /* zlib's callbacks run meanwhile */ : new Promise((resolve) => z.once('drain', () => resolve()))),
     end: () => {
       z.end();
       return data;
